@@ -1,0 +1,2 @@
+// placeholder until the area has code
+namespace netvigil {}

@@ -1,0 +1,40 @@
+// The errno mapping table, OONI names, and scrubbing of addresses from error text.
+#include "core/failure.hpp"
+#include "core/scrub.hpp"
+
+#include <catch2/catch.hpp>
+#include <cerrno>
+
+using namespace netvigil;
+
+TEST_CASE("errno maps to OONI failure strings", "[core][failure]") {
+  struct Row { int err; const char* ooni; };
+  const Row table[] = {
+      {ECONNREFUSED, "connection_refused"}, {ECONNRESET, "connection_reset"},
+      {ETIMEDOUT, "generic_timeout_error"}, {EHOSTUNREACH, "host_unreachable"},
+      {ENETUNREACH, "network_unreachable"}, {ECONNABORTED, "connection_aborted"},
+      {EADDRNOTAVAIL, "address_not_available"}, {EAFNOSUPPORT, "address_family_not_supported"},
+      {EPIPE, "connection_reset"}, {ENOTCONN, "not_connected"}, {EPERM, "permission_denied"},
+      {EDOM, "unknown_failure"},
+  };
+  for (const auto& row : table) {
+    INFO("errno " << row.err);
+    CHECK(to_string(failure_from_errno(row.err)) == row.ooni);
+  }
+  CHECK(failure_from_errno(0) == Failure::none);
+}
+
+TEST_CASE("failure names round-trip", "[core][failure]") {
+  for (int i = 1; i <= static_cast<int>(Failure::operation_would_block); ++i) {
+    const auto f = static_cast<Failure>(i);
+    REQUIRE(failure_from(to_string(f)) == f);
+  }
+  CHECK_FALSE(failure_from("no_such_failure").has_value());
+}
+
+TEST_CASE("unknown failures carry scrubbed text", "[core][failure]") {
+  auto f = unknown_failure(Operation::connect, "weird from 198.51.100.7 and 2001:db8::1 port 80");
+  CHECK(f.ooni_string() == "unknown_failure: weird from [scrubbed] and [scrubbed] port 80");
+  CHECK(scrub_addresses("nothing here") == "nothing here");
+  CHECK(scrub_addresses("::ffff:192.0.2.1 x") == "[scrubbed] x");
+}
