@@ -16,14 +16,16 @@ class CurlEngine;
 class DnsEngine;
 class BlockingKnowledge;
 
-/// Long-lived things a probe run may use. All on the loop thread.
+/// Long-lived things a probe run may use. All on the loop thread. Pointers so a unit test
+/// can build an env with only the engines its kind needs (curl for tls/http/throughput,
+/// dns for everything that resolves); the daemon always sets all of them.
 struct ProbeEnv {
-  EventLoop& loop;
-  const Clock& clock;
-  CurlEngine& curl;
-  DnsEngine& dns;
-  const Config& config;
-  const BlockingKnowledge& knowledge;
+  EventLoop* loop = nullptr;
+  const Clock* clock = nullptr;
+  CurlEngine* curl = nullptr;
+  DnsEngine* dns = nullptr;
+  const Config* config = nullptr;
+  const BlockingKnowledge* knowledge = nullptr;
 };
 
 /// Called exactly once per run, on the loop, no later than the run's deadline.
