@@ -18,6 +18,10 @@ struct CurlEngine::Transfer {
 
 namespace {
 
+size_t discard_body(char* /*data*/, size_t size, size_t n, void* /*userp*/) noexcept {
+  return size * n;
+}
+
 void global_init_once() {
   // curl_global_init is not thread-safe before 7.84; do it once, before any handle exists.
   static std::once_flag once;
@@ -58,6 +62,8 @@ CurlEasyPtr new_measuring_easy(const TransferOptions& options) {
   const long ms = options.timeout.count() > 0 ? static_cast<long>(options.timeout.count()) : 1L;
   curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, ms);
   if (!options.ca_file.empty()) curl_easy_setopt(e, CURLOPT_CAINFO, options.ca_file.c_str());
+  // curl's default writer is stdout; a probe that wants the body sets its own.
+  curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &discard_body);
   return easy;
 }
 

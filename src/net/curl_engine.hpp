@@ -36,7 +36,8 @@ struct TransferOptions {
   std::string ca_file;
 };
 
-/// A new easy handle with TransferOptions applied. Never null (throws std::bad_alloc).
+/// A new easy handle with TransferOptions applied and the body discarded unless the caller
+/// sets CURLOPT_WRITEFUNCTION. Never null (throws std::bad_alloc).
 CurlEasyPtr new_measuring_easy(const TransferOptions& options);
 
 /// Drives every transfer of the process through one curl multi handle on `loop`
