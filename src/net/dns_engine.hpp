@@ -42,6 +42,12 @@ struct ResolveResult {
 class DnsEngine {
  public:
   DnsEngine(EventLoop& loop, const std::vector<ResolverSpec>& resolvers);
+  /// As above, reading the "system" resolver (first `nameserver` line) from `resolv_conf`
+  /// instead of /etc/resolv.conf. With no usable nameserver line, "system" is 127.0.0.1
+  /// (what glibc and c-ares fall back to).
+  DnsEngine(EventLoop& loop, const std::vector<ResolverSpec>& resolvers,
+            const std::string& resolv_conf);
+  /// Queries still in flight are abandoned: their `done` never runs.
   ~DnsEngine();
   DnsEngine(const DnsEngine&) = delete;
   DnsEngine& operator=(const DnsEngine&) = delete;
@@ -59,6 +65,8 @@ class DnsEngine {
 
   /// Names of the configured resolvers, in config order.
   std::vector<std::string> resolver_names() const;
+  /// Transports configured for `resolver` (empty when unknown).
+  std::vector<std::string> transports(const std::string& resolver) const;
 
  private:
   struct Impl;
