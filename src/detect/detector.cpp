@@ -220,7 +220,6 @@ StepResult Detector::step(std::int64_t step_start, const std::vector<Rollup>& ro
   step_network(c, out);
   step_services(c, out);
   step_throttle(c, out);
-  feed_baselines(c);
 
   out.intl_index = c.intl_index;
   out.domestic_index = c.dom_index;
@@ -246,8 +245,10 @@ StepResult Detector::step(std::int64_t step_start, const std::vector<Rollup>& ro
     }
   }
 
+  // Reported with the baselines the step was judged by; they learn from it only now.
   auto intl = tracks_.find("international");
   const bool warming = intl == tracks_.end() || !intl->second.baseline.established();
+  feed_baselines(c);
   const bool no_data = !c.g[kInternational].has && !c.g[kDomestic].has;
   if (local_machine_.state() == 1) {
     out.state = DetectorState::local_outage;
