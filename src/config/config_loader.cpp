@@ -31,7 +31,7 @@ FileText read_small_file(const std::string& path) {
   FileText out;
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) {
-    out.error = std::string("cannot open: ") + std::strerror(errno);
+    out.error = std::strerror(errno);
     return out;
   }
   struct stat st{};
@@ -170,7 +170,7 @@ LoadResult load_config(const std::string& path) {
   auto file = read_small_file(path);
   if (!file.error.empty()) {
     LoadResult result;
-    result.errors.push_back({path, 1, 1, file.error});
+    result.errors.push_back({path, 1, 1, "cannot open config: " + file.error});
     return result;
   }
   return load_config_text(file.text, path, dir_of(path));

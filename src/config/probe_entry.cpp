@@ -199,7 +199,9 @@ void read_kind_keys(YamlMap& m, ProbeSpec& p, Reporter& r, LoadState& state, boo
 }
 
 // timeout < interval, with the schedule's values where the probe does not override them.
+// Without an override the schedule's own check has already judged the pair.
 void check_timing(YamlMap& m, const ProbeSpec& p, const Schedule& s, Reporter& r, bool& bad) {
+  if (!p.interval && !p.timeout) return;
   const milliseconds interval = p.interval.value_or(s.interval);
   const milliseconds timeout = p.timeout.value_or(s.timeout);
   if (timeout < interval) return;
