@@ -63,7 +63,7 @@ MeasurementStore::MeasurementStore(StoreOptions options) : options_(std::move(op
   sql::Stmt probes(impl_->db, "SELECT id, slug, kind, grp, service, coalesce(last_id, 0) FROM probes");
   while (probes.step()) {
     ProbeSlot slot{probes.i64(0), static_cast<ProbeKind>(probes.i64(2)),
-                   static_cast<Group>(probes.i64(3)), probes.text(4), probes.i64(5)};
+                   static_cast<Group>(probes.i64(3)), probes.text(4), probes.i64(5), -1};
     next_probe_ = std::max(next_probe_, slot.number + 1);
     probes_.emplace(probes.text(1), std::move(slot));
   }
@@ -97,7 +97,7 @@ std::int64_t MeasurementStore::enqueue(const Measurement& m) {
       health_.dropped.fetch_add(1, std::memory_order_relaxed);
       return 0;
     }
-    it = probes_.emplace(m.probe_id, ProbeSlot{next_probe_++, m.kind, m.group, m.service, 0}).first;
+    it = probes_.emplace(m.probe_id, ProbeSlot{next_probe_++, m.kind, m.group, m.service, 0, -1}).first;
     queue_.commands.emplace_back(ProbeDef{it->second.number, m.probe_id, m.kind, m.group, m.service});
   } else if (it->second.kind != m.kind || it->second.group != m.group || it->second.service != m.service) {
     it->second.kind = m.kind;
@@ -107,10 +107,12 @@ std::int64_t MeasurementStore::enqueue(const Measurement& m) {
   }
   auto& slot = it->second;
   row.id = measurement_id(m.started_unix_ms, slot.number);
-  // Two runs of one probe in the same millisecond would share a key: keep both, 1 ms apart.
-  if (row.id <= slot.last_id && measurement_time_ms(row.id) + 1000 > measurement_time_ms(slot.last_id))
-    row.id = std::max(row.id, slot.last_id + (std::int64_t{1} << kProbeBits));
-  slot.last_id = std::max(slot.last_id, row.id);
+  // Two runs of one probe stamped with the same millisecond would share a key: keep both,
+  // 1 ms apart. (Rarer collisions, e.g. after a restart, are moved by the writer.)
+  if (m.started_unix_ms == slot.last_t && slot.last_id != 0)
+    row.id = slot.last_id + (std::int64_t{1} << kProbeBits);
+  slot.last_t = m.started_unix_ms;
+  slot.last_id = row.id;
   const std::int64_t id = row.id;
 
   queue_bytes_ += row.memory_bytes();

@@ -94,7 +94,8 @@ class MeasurementStore {
     ProbeKind kind;
     Group group;
     std::string service;
-    std::int64_t last_id;
+    std::int64_t last_id;  // id given to the newest enqueued run
+    std::int64_t last_t;   // its requested start time (ms)
   };
   void push_command(StoreCommand c);
   void run_writer();
