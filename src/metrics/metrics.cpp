@@ -312,7 +312,7 @@ void Metrics::set_event(std::string_view type, std::string_view scope, std::stri
   it->second.start->Set(static_cast<double>(start_unix_s));
 }
 
-void Metrics::set_store_health(const StoreHealth& h) {
+void Metrics::set_store_health(const StoreFigures& h) {
   if (h.write_errors_total > last_store_.write_errors_total)
     store_write_errors_->Increment(
         static_cast<double>(h.write_errors_total - last_store_.write_errors_total));

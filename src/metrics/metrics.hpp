@@ -33,7 +33,7 @@ inline constexpr std::array<std::string_view, 5> kPhases{"resolve", "connect", "
                                                          "total"};
 
 /// Cumulative store health as the store counts it; Metrics turns totals into counter steps.
-struct StoreHealth {
+struct StoreFigures {
   std::uint64_t write_errors_total = 0;
   std::uint64_t dropped_total = 0;     ///< measurements dropped (buffer full, write failed)
   std::uint64_t buffered = 0;          ///< measurements waiting for the next transaction
@@ -78,7 +78,7 @@ class Metrics {
   /// An event window's series; `start_unix_s` is its first failing step.
   void set_event(std::string_view type, std::string_view scope, std::string_view service,
                  bool active, std::int64_t start_unix_s);
-  void set_store_health(const StoreHealth& h);
+  void set_store_health(const StoreFigures& h);
   void inc_store_write_errors(double n = 1);
   void inc_dropped(double n = 1);
   /// Scheduler: the last observed start lag and the probes now running.
@@ -135,7 +135,7 @@ class Metrics {
   prometheus::Gauge* scheduler_lag_ = nullptr;
   prometheus::Counter* skipped_ = nullptr;
   prometheus::Gauge* in_flight_ = nullptr;
-  StoreHealth last_store_{};
+  StoreFigures last_store_{};
 };
 
 /// Seconds since the epoch from a certificate's notAfter as probes record it: a number
