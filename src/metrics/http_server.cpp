@@ -140,7 +140,14 @@ std::unique_ptr<HttpServer> HttpServer::start(const HttpServerOptions& options,
   if (!options.basic_auth_user.empty())
     s->credential_digest_ = sha256(options.basic_auth_user + ":" + options.basic_auth_password);
 
-  mg_init_library(tls ? kFeatureSsl : 0);
+  // Debian 12's civetweb 1.15 dlopens libssl.so with the OpenSSL 1.1 symbol list
+  // (SSL_get_peer_certificate is a macro in OpenSSL 3), so its TLS initialisation can fail;
+  // serving on anyway would call a null function pointer on the first connection.
+  if ((mg_init_library(tls ? kFeatureSsl : 0) & kFeatureSsl) == 0 && tls) {
+    mg_exit_library();
+    error = where + kTlsUnavailable;
+    return nullptr;
+  }
   const std::string ports = options.listen + (tls ? "s" : "");
   const std::string threads = std::to_string(options.threads > 0 ? options.threads : 2);
   std::vector<const char*> opts{"listening_ports", ports.c_str(), "num_threads", threads.c_str(),

@@ -17,6 +17,11 @@ struct mg_connection;
 
 namespace netvigil {
 
+/// The error suffix when civetweb cannot load OpenSSL (Debian 12's civetweb 1.15 with OpenSSL 3).
+inline constexpr const char* kTlsUnavailable =
+    "TLS unavailable: civetweb could not load OpenSSL (Debian 12's civetweb 1.15 expects the "
+    "OpenSSL 1.1 ABI); serve plain HTTP on 127.0.0.1 behind a TLS reverse proxy instead";
+
 struct HttpServerOptions {
   std::string listen = "127.0.0.1:9567";  ///< IPv4 "addr:port" (port 0 = any free port)
   std::string basic_auth_user;            ///< empty = no authentication
