@@ -94,8 +94,12 @@ StoreWriter::Outcome StoreWriter::write(WriteBatch& batch, int& error_code, std:
   bool prune_complete = true;
   try {
     begin_.run();
-    for (const auto& c : batch.commands)
+    // Page limits and probe definitions first: the rows below depend on them.
+    for (const auto& c : batch.commands) {
       if (const auto* p = std::get_if<ProbeDef>(&c)) apply_probe(*p);
+      if (const auto* l = std::get_if<PageLimit>(&c))
+        db_.exec("PRAGMA max_page_count = " + std::to_string(l->max_pages > 0 ? l->max_pages : 1073741823));
+    }
     for (auto& r : batch.rows) apply_row(r, s);
     for (const auto& [probe, id] : s.probe_last) probe_last_.bind(1, probe).bind(2, id).run();
     for (const auto& [ev, id] : s.evidence_used) touch_evidence_.bind(1, ev).bind(2, id).run();
@@ -120,9 +124,6 @@ StoreWriter::Outcome StoreWriter::write(WriteBatch& batch, int& error_code, std:
             } else if constexpr (std::is_same_v<T, PruneRequest>) {
               if (!apply_prune(v)) prune_complete = false;
               s.pruned_evidence = true;
-            } else if constexpr (std::is_same_v<T, PageLimit>) {
-              db_.exec("PRAGMA max_page_count = " +
-                       std::to_string(v.max_pages > 0 ? v.max_pages : 1073741823));
             }
           },
           c);
