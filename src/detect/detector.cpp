@@ -5,63 +5,11 @@
 #include <array>
 
 #include "config/config.hpp"
+#include "detect/detector_internal.hpp"
 
 namespace netvigil {
-namespace {
 
-// Severities of the network machine; the order is the "worse" order of the hysteresis.
-constexpr int kNormal = 0;
-constexpr int kDegraded = 1;
-constexpr int kIntl = 2;
-constexpr int kFull = 3;
-
-constexpr std::array<std::string_view, kGroupCount> kGroupScopes{"local", "isp", "domestic",
-                                                                  "international"};
-constexpr std::size_t kLocal = 0;
-constexpr std::size_t kIsp = 1;
-constexpr std::size_t kDomestic = 2;
-constexpr std::size_t kInternational = 3;
-constexpr std::string_view kServicePrefix = "service:";
-constexpr std::string_view kThroughputPrefix = "throughput:";
-const std::string kThroughputIntl = "throughput:international";
-const std::string kThroughputDomestic = "throughput:domestic";
-
-bool starts_with(const std::string& s, std::string_view prefix) {
-  return s.compare(0, prefix.size(), prefix) == 0;
-}
-
-double cap_index(double v) { return std::clamp(v, 0.0, 100.0); }
-
-std::int64_t floor_div(std::int64_t a, std::int64_t b) {
-  const std::int64_t q = a / b;
-  return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
-}
-
-const char* network_type_name(int severity) {
-  switch (severity) {
-    case kDegraded: return "degraded";
-    case kIntl: return "intl_blackout";
-    case kFull: return "full_blackout";
-    default: return "";
-  }
-}
-
-// The index an event window of a network state is measured by.
-double network_window_index(int severity, const std::array<double, 2>& v) {
-  switch (severity) {
-    case kIntl: return v[0];
-    case kFull: return std::max(v[0], v[1]);  // "at most X % on either"
-    default: return std::min(v[0], v[1]);
-  }
-}
-
-std::array<std::uint64_t, kMethodCount> widen(const std::array<std::uint32_t, kMethodCount>& a) {
-  std::array<std::uint64_t, kMethodCount> out{};
-  for (std::size_t i = 0; i < a.size(); ++i) out[i] = a[i];
-  return out;
-}
-
-}  // namespace
+using namespace detector_internal;
 
 std::string_view to_string(DetectorState s) noexcept {
   switch (s) {
@@ -89,20 +37,6 @@ DetectorParams detector_params_from(const Config& config) {
   return p;
 }
 
-struct Detector::Ctx {
-  struct Group {
-    bool has = false;
-    double ratio = 0;
-    double index = -1;
-  };
-  std::int64_t step_start = 0;
-  std::int64_t k = 0;  // step number
-  std::array<Group, kGroupCount> g{};
-  bool local_down = false;        // this step's own link is down
-  bool network_observed = false;  // the network machine saw this step
-  double intl_index = -1;         // -1: no data
-  double dom_index = -1;
-};
 
 Detector::Detector(DetectorParams params)
     : params_(std::move(params)),
@@ -151,26 +85,6 @@ Event Detector::make_event(const std::string& type, const std::string& scope, st
   return e;
 }
 
-// Applies a committed transition to a window: the run moves out of the old window (it lies
-// after its end) and, if the new state has a window, into the new one.
-template <typename IndexOf, typename Open>
-static void apply_transition(std::optional<EventWindow>& window, const Transition& t,
-                             IndexOf index_of, Open open, StepResult& out) {
-  if (window) {
-    // The run's last step is the current one, which the old window has not observed.
-    for (std::size_t i = 0; i + 1 < t.run.size(); ++i)
-      window->unobserve(index_of(t.from, t.run[i].values));
-    window->event.end = t.run_start;
-    out.closed.push_back(window->event);
-    window.reset();
-  }
-  if (t.to != 0) {
-    window.emplace();
-    window->event = open();
-    for (const auto& obs : t.run) window->observe(index_of(t.to, obs.values));
-    out.opened.push_back(window->event);
-  }
-}
 
 StepResult Detector::step(std::int64_t step_start, const std::vector<Rollup>& rollups) {
   StepResult out;
@@ -320,113 +234,6 @@ void Detector::step_network(Ctx& c, StepResult& out) {
     network_window_->observe(network_window_index(network_machine_.state(), obs.values));
     out.updated.push_back(network_window_->event);
   }
-}
-
-void Detector::step_services(Ctx& c, StepResult& out) {
-  const bool network_ok = !c.local_down && local_machine_.state() == 0 &&
-                          c.g[kInternational].has &&
-                          c.intl_index >= params_.service_network_ok_index &&
-                          network_machine_.state() < kIntl;
-  const auto index_of = [](int, const std::array<double, 2>& v) { return v[0]; };
-  for (auto& [name, t] : tracks_) {
-    if (!starts_with(name, kServicePrefix)) continue;
-    const std::string id = name.substr(kServicePrefix.size());
-    ServiceStatus status{id, t.present && t.current.attempts > 0, false, Method::none, -1};
-    if (status.has_data) {
-      const double base = t.baseline.established() ? t.baseline.value() : 1.0;
-      status.index = base > 0 ? cap_index(100.0 * t.current.ratio() / base) : 100.0;
-      if (!network_ok) {
-        // A blackout or a degraded international link explains the failure: neither open
-        // nor close a service window on such a step.
-        t.machine.reset_runs();
-        t.pending_failures = {};
-      } else {
-        const bool blocked = t.current.ratio() <= params_.service_blocked_ratio;
-        const auto failures = widen(t.current.failures_by_method);
-        if (t.machine.state() == 0) {
-          if (!blocked) t.pending_failures = {};
-          if (blocked && t.machine.worse_run() == 0) t.pending_failures = {};
-          if (blocked)
-            for (std::size_t i = 0; i < failures.size(); ++i) t.pending_failures[i] += failures[i];
-        }
-        const Observation obs{c.step_start, blocked ? 1 : 0, {status.index, 0}};
-        if (auto tr = t.machine.observe(obs)) {
-          apply_transition(t.window, *tr, index_of, [&] {
-            Event e = make_event("service_interference", name, tr->run_start, c);
-            e.service = id;
-            e.services_affected = {id};
-            return e;
-          }, out);
-          if (t.window) {
-            t.window->add_failures(t.pending_failures);
-            out.opened.back() = t.window->event;
-          }
-          t.pending_failures = {};
-        } else if (t.window) {
-          t.window->observe(status.index);
-          t.window->add_failures(failures);
-          out.updated.push_back(t.window->event);
-        }
-      }
-    }
-    status.blocked = t.window.has_value();
-    status.method = t.window ? t.window->event.method : Method::none;
-    out.services.push_back(std::move(status));
-  }
-}
-
-void Detector::step_throttle(Ctx& c, StepResult& out) {
-  auto it = tracks_.find(kThroughputIntl);
-  if (it == tracks_.end()) return;
-  auto& t = it->second;
-  auto& st = out.throttle;
-  st.throughput_baseline_bps = t.baseline.value();
-  st.rtt_baseline_us = rtt_baseline_.value();
-  st.has_data = t.present && t.current.throughput_bps >= 0;
-  st.throttled = throttle_window_.has_value();
-  if (!st.has_data) return;
-  st.throughput_bps = t.current.throughput_bps;
-  st.rtt_us = t.current.rtt_us;
-
-  const bool network_ok = !c.local_down && local_machine_.state() == 0 &&
-                          c.g[kInternational].has &&
-                          c.intl_index >= params_.throttle_network_ok_index &&
-                          network_machine_.state() < kIntl;
-  const auto tput = static_cast<double>(t.current.throughput_bps);
-  bool throttled = false;
-  if (t.baseline.established()) {
-    const double base = t.baseline.value();
-    st.index = base > 0 ? cap_index(100.0 * tput / base) : 100.0;
-    const bool rtt_flat = t.current.rtt_us < 0 || !rtt_baseline_.established() ||
-                          t.current.rtt_us <= params_.throttle_rtt_factor * rtt_baseline_.value();
-    throttled = tput < params_.throttle_fraction * base && rtt_flat;
-  } else {
-    // Warm-up: the domestic download is the reference; an absolute cap guards against a
-    // slow domestic target making every international download look throttled.
-    auto dom = tracks_.find(kThroughputDomestic);
-    const bool dom_known = dom != tracks_.end() && dom->second.present &&
-                           dom->second.current.throughput_bps > 0;
-    const double ref = dom_known ? static_cast<double>(dom->second.current.throughput_bps)
-                                 : params_.throttle_cap_bps;
-    st.index = cap_index(100.0 * tput / ref);
-    throttled = tput < params_.throttle_cap_bps &&
-                (!dom_known || tput < params_.throttle_fraction * ref);
-  }
-  if (!network_ok) {
-    throttle_machine_.reset_runs();
-    return;
-  }
-  const Observation obs{c.step_start, throttled ? 1 : 0, {st.index, 0}};
-  const auto index_of = [](int, const std::array<double, 2>& v) { return v[0]; };
-  if (auto tr = throttle_machine_.observe(obs)) {
-    apply_transition(throttle_window_, *tr, index_of,
-                     [&] { return make_event("throttling", kThroughputIntl, tr->run_start, c); },
-                     out);
-  } else if (throttle_window_) {
-    throttle_window_->observe(st.index);
-    out.updated.push_back(throttle_window_->event);
-  }
-  st.throttled = throttle_window_.has_value();
 }
 
 void Detector::feed_baselines(const Ctx& c) {
