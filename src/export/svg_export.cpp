@@ -24,7 +24,8 @@ std::string points(const std::vector<std::pair<double, double>>& pts) {
 
 void write_svg(const ChartModel& chart, std::ostream& os, bool standalone) {
   if (standalone) os << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-  os << "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"" << chart.width
+  // Inline SVG in HTML5 needs no namespace; leaving it out keeps the report free of any URL.
+  os << "<svg" << (standalone ? " xmlns=\"http://www.w3.org/2000/svg\"" : "") << " version=\"1.1\" width=\"" << chart.width
      << "\" height=\"" << chart.height << "\" viewBox=\"0 0 " << chart.width << ' ' << chart.height
      << "\" font-family=\"DejaVu Sans, Verdana, Arial, sans-serif\" role=\"img\">\n<title>"
      << xml_escape(chart.title) << "</title>\n";
