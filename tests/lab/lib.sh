@@ -83,20 +83,20 @@ lab_wait_tcp() {
 }
 
 # The hosts file a resolver serves: every name, A and AAAA; POISON swaps chosen names.
+# Returns 0 if the file changed. (awk, not a bash loop: a switch must take milliseconds.)
 lab_write_hosts() {
-  local file=$1 poison=${2:-} zone addr role names n tmp
-  tmp="$file.tmp"
-  : >"$tmp"
-  while read -r zone addr role names; do
-    [[ "$names" == "-" ]] && continue
-    for n in $names; do
-      if [[ -n "$poison" && " $POISON_NAMES " == *" $n "* ]]; then
-        printf '%s %s\n%s %s\n' "$POISON_ADDR4" "$n" "$POISON_ADDR6" "$n" >>"$tmp"
-      else
-        printf '%s %s\n%s %s\n' "$addr" "$n" "$(lab_v6_of "$addr")" "$n" >>"$tmp"
-      fi
-    done
-  done < <(lab_hosts)
+  local file=$1 poison=${2:-} tmp="$1.tmp"
+  lab_hosts | awk -v poison="$poison" -v names="$POISON_NAMES" -v p4="$POISON_ADDR4" -v p6="$POISON_ADDR6" '
+    BEGIN { n = split(names, list, " "); for (i = 1; i <= n; i++) poisoned[list[i]] = 1 }
+    function v6(a,   o) {
+      split(a, o, ".")
+      if (a ~ /^192\.0\.2\./) return "2001:db8:2::" o[4]
+      if (a ~ /^198\.51\.100\./) return "2001:db8:100::" o[4]
+      return "2001:db8:113::" o[4]
+    }
+    $4 != "-" { for (i = 4; i <= NF; i++) {
+      if (poison != "" && ($i in poisoned)) { print p4, $i; print p6, $i }
+      else { print $2, $i; print v6($2), $i } } }' >"$tmp"
   if ! cmp -s "$tmp" "$file"; then mv "$tmp" "$file"; return 0; fi
   rm -f "$tmp"; return 1
 }
@@ -116,8 +116,9 @@ lab_nft_ruleset() {
       forward='iifname "vt" drop
       oifname "vt" drop' ;;
     http-blockpage)
-      for n in $BLOCKPAGE_HTTP_NAMES; do
-        a=$(lab_addr_of "$n"); [[ -n "$a" ]] || lab_die "unknown BLOCKPAGE_HTTP_NAMES entry $n"
+      for n in $BLOCKPAGE_HTTP_TARGETS; do
+        if [[ "$n" =~ ^[0-9.]+$ ]]; then a=$n; else a=$(lab_addr_of "$n"); fi
+        [[ -n "$a" ]] || lab_die "unknown BLOCKPAGE_HTTP_TARGETS entry $n"
         addrs4+="${addrs4:+, }$a"; addrs6+="${addrs6:+, }$(lab_v6_of "$a")"
       done
       prerouting="iifname \"vt\" ip daddr { $addrs4 } tcp dport 80 dnat ip to $BLOCKPAGE_ADDR4:80
@@ -150,37 +151,44 @@ table inet nvlab {
 EOF
 }
 
+# Run a command in namespace NS without ip-netns-exec's mount setup (~100 ms each here).
+lab_nsenter() { local ns=$1; shift; nsenter --net="/run/netns/$ns" "$@"; }
+
 # Switch the censor to SCENARIO. Idempotent: everything is reset to normal first.
+# Takes a few hundred milliseconds; the schedule runner logs the moment it returns.
 lab_apply_scenario() {
-  local s=$1 p
+  local s=$1 p prev
   [[ " $LAB_SCENARIOS " == *" $s "* ]] || lab_die "unknown scenario '$s' (one of: $LAB_SCENARIOS)"
+  prev=$(cat "$LAB_DIR/scenario" 2>/dev/null || echo unknown)
   # Own link: up with its routes unless the scenario takes it down.
   if [[ "$s" == local-outage ]]; then
     ip -n "$NS_V" link set eth0 down
   else
-    ip -n "$NS_V" link set eth0 up
-    ip -n "$NS_V" -6 addr replace "$VANTAGE6/64" dev eth0 nodad
-    ip -n "$NS_V" route replace default via "$GW4" dev eth0
-    ip -n "$NS_V" -6 route replace default via "$GW6" dev eth0
+    ip -n "$NS_V" -batch - <<EOF
+link set eth0 up
+addr replace $VANTAGE6/64 dev eth0 nodad
+route replace default via $GW4 dev eth0
+route replace default via $GW6 dev eth0
+EOF
   fi
   # Packet filter (atomic replace).
-  lab_nft_ruleset "$s" | ip netns exec "$NS_ISP" nft -f -
+  lab_nft_ruleset "$s" | lab_nsenter "$NS_ISP" nft -f -
   # SNI resets (xtables string match: nftables cannot search payload for a string).
-  ip netns exec "$NS_ISP" iptables -F NVLAB_SNI
-  ip netns exec "$NS_ISP" ip6tables -F NVLAB_SNI
-  if [[ "$s" == sni-reset ]]; then
-    for p in $SNI_RESET_PATTERNS; do
-      ip netns exec "$NS_ISP" iptables -A NVLAB_SNI -p tcp --dport 443 -m string --string "$p" \
-        --algo bm -j REJECT --reject-with tcp-reset
-      ip netns exec "$NS_ISP" ip6tables -A NVLAB_SNI -p tcp --dport 443 -m string --string "$p" \
-        --algo bm -j REJECT --reject-with tcp-reset
-    done
+  if [[ "$s" == sni-reset || "$prev" == sni-reset || "$prev" == unknown ]]; then
+    local rules=""
+    if [[ "$s" == sni-reset ]]; then
+      for p in $SNI_RESET_PATTERNS; do
+        rules+="-A NVLAB_SNI -p tcp --dport 443 -m string --string $p --algo bm -j REJECT --reject-with tcp-reset"$'\n'
+      done
+    fi
+    printf '*filter\n-F NVLAB_SNI\n%sCOMMIT\n' "$rules" | lab_nsenter "$NS_ISP" iptables-restore --noflush
+    printf '*filter\n-F NVLAB_SNI\n%sCOMMIT\n' "$rules" | lab_nsenter "$NS_ISP" ip6tables-restore --noflush
   fi
   # Throttle: shape international egress (tbf: this kernel has no sch_netem).
   if [[ "$s" == throttle ]]; then
-    tc -n "$NS_INT" qdisc replace dev eth0 root tbf rate "$THROTTLE_RATE" burst 16kb latency 300ms
-  else
-    tc -n "$NS_INT" qdisc del dev eth0 root 2>/dev/null || true
+    lab_nsenter "$NS_INT" tc qdisc replace dev eth0 root tbf rate "$THROTTLE_RATE" burst 16kb latency 300ms
+  elif [[ "$prev" == throttle || "$prev" == unknown ]]; then
+    lab_nsenter "$NS_INT" tc qdisc del dev eth0 root 2>/dev/null || true
   fi
   # DNS poisoning: the ISP resolver's hosts file, re-read on SIGHUP.
   local poison=""
@@ -193,9 +201,9 @@ lab_apply_scenario() {
     before=$(grep -c "read $LAB_DIR/dns/isp.hosts" "$log" || true)
     kill -HUP "$pid"
     # dnsmasq logs each re-read; wait (bounded) for it so the switch is done on return.
-    for ((i = 0; i < 50; i++)); do
+    for ((i = 0; i < 100; i++)); do
       (( $(grep -c "read $LAB_DIR/dns/isp.hosts" "$log" || true) > before )) && break
-      sleep 0.05
+      sleep 0.02
     done
   fi
   echo "$s" >"$LAB_DIR/scenario"
