@@ -4,14 +4,15 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
-#include <set>
+#include <map>
 #include <utility>
 
 namespace netvigil {
 
 /// Values tagged with their step index, kept in push order; the median of those present.
-/// Two balanced multisets (lower half / upper half) give an exact median in O(log n), so a
-/// 7-day window at one-minute steps (10,080 values) costs microseconds per step.
+/// Two balanced halves (lower / upper), each a value → count map, give an exact median in
+/// O(log distinct values): success ratios take few distinct values (k / attempts), so a 7-day
+/// window at one-minute steps (10,080 values) costs well under a microsecond per step.
 class SlidingMedian {
  public:
   /// Adds `value` for step `step`. Steps must be pushed in non-decreasing order.
@@ -25,12 +26,17 @@ class SlidingMedian {
   void clear() noexcept;
 
  private:
+  using Half = std::map<double, std::uint32_t>;  // value -> how many times it is present
+  static void add(Half& half, double value) { ++half[value]; }
+  static void remove(Half& half, Half::iterator it);
   void erase_value(double value);
   void rebalance();
 
   std::deque<std::pair<std::int64_t, double>> order_;
-  std::multiset<double> lo_;  // lower half; lo_.size() == hi_.size() or one more
-  std::multiset<double> hi_;  // upper half; every element >= max(lo_)
+  Half lo_;  // lower half; lo_n_ == hi_n_ or one more
+  Half hi_;  // upper half; every value >= max(lo_)
+  std::size_t lo_n_ = 0;
+  std::size_t hi_n_ = 0;
 };
 
 }  // namespace netvigil

@@ -12,8 +12,11 @@
 using namespace netvigil;
 
 TEST_CASE("sliding median equals a brute-force median over the window", "[detect]") {
+  // Quantised values (success ratios: many ties) and continuous ones (throughput).
+  const bool quantised = GENERATE(true, false);
   std::mt19937_64 rng(42);
   std::uniform_int_distribution<int> value(0, 20);
+  std::uniform_real_distribution<double> real(0.0, 1e7);
   std::bernoulli_distribution skip(0.2);
   SlidingMedian m;
   std::vector<std::pair<std::int64_t, double>> all;
@@ -21,7 +24,7 @@ TEST_CASE("sliding median equals a brute-force median over the window", "[detect
   for (std::int64_t step = 0; step < 2000; ++step) {
     m.evict_before(step - window + 1);
     if (!skip(rng)) {
-      const double v = value(rng) / 20.0;  // quantised like success ratios: many ties
+      const double v = quantised ? value(rng) / 20.0 : real(rng);
       m.push(step, v);
       all.emplace_back(step, v);
     }
