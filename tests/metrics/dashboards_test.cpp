@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <fstream>
+#include <iomanip>
 #include <map>
 #include <regex>
 #include <set>
@@ -250,6 +251,77 @@ TEST_CASE("every dashboard expression parses (promtool) and names only scraped m
   INFO(out);
   CHECK(rc == 0);
   CHECK(out.find("SUCCESS: " + std::to_string(all.size()) + " rules found") != std::string::npos);
+}
+
+// promtool's PromQL unit tests over series made from a real scrape: with an empty expectation
+// promtool passes an expression that returns nothing and reports "got: {…}" for one that
+// returns data, so every expression must produce exactly one such report.
+TEST_CASE("every dashboard expression returns data over a real scrape (promtool)",
+          "[metrics][dashboards][promtool]") {
+  const std::string promtool = netvigil::testing::promtool();
+  INFO("promtool missing: apt-get install prometheus");
+  REQUIRE_FALSE(promtool.empty());
+  Metrics m(netvigil::testing::sample_vantage());
+  netvigil::testing::populate(m);
+  std::ostringstream y;
+  y << "rule_files: []\nevaluation_interval: 1m\ntests:\n  - interval: 1m\n    input_series:\n";
+  std::istringstream in(netvigil::testing::scrape(m));
+  std::size_t series = 0;
+  for (std::string line; std::getline(in, line);) {
+    if (line.empty() || line[0] == '#') continue;
+    const auto sp = line.rfind(' ');
+    std::string sel = line.substr(0, sp);
+    const double v = std::stod(line.substr(sp + 1));
+    const std::string extra = "instance=\"v1:9567\",job=\"netvigil\"";
+    if (sel.back() == '}')
+      sel.insert(sel.size() - 1, "," + extra);
+    else
+      sel += "{" + extra + "}";
+    const std::string name = sel.substr(0, sel.find('{'));
+    const bool grows = name.size() > 6 && (name.rfind("_total") == name.size() - 6 ||
+                                           name.rfind("_bucket") == name.size() - 7 ||
+                                           name.rfind("_count") == name.size() - 6 ||
+                                           name.rfind("_sum") == name.size() - 4);
+    std::ostringstream val;
+    val << std::fixed << std::setprecision(6) << v;
+    y << "      - series: '" << sel << "'\n        values: '" << val.str()
+      << (grows ? "+" + val.str() : std::string()) << "x20'\n";
+    ++series;
+  }
+  REQUIRE(series > 100);
+  y << "    promql_expr_test:\n";
+  std::vector<Expr> all;
+  for (const auto& file : kDashboards) {
+    auto d = load(file);
+    for (const auto& p : panels_of(d))
+      for (const auto& t : p.value("targets", json::array()))
+        all.push_back({file + ": " + p.value("title", ""), t.value("expr", "")});
+    for (const auto& a : d["annotations"].value("list", json::array()))
+      all.push_back({file + ": annotation " + a.value("name", ""), a.value("expr", "")});
+  }
+  for (const auto& e : all) {
+    std::string text = substitute(e.text);
+    for (std::size_t p = 0; (p = text.find('\'', p)) != std::string::npos; p += 2) text.insert(p, "'");
+    y << "      - expr: '" << text << "'\n        eval_time: 15m\n        exp_samples: []\n";
+  }
+  char path[] = "/tmp/netvigil-exprtest-XXXXXX.yml";
+  const int fd = mkstemps(path, 4);
+  REQUIRE(fd >= 0);
+  ::close(fd);
+  std::ofstream(path) << y.str();
+  std::string out;
+  netvigil::testing::run_command(promtool + " test rules " + path, out);
+  std::remove(path);
+  INFO(out.substr(0, 4000));
+  CHECK(out.find("err:") == std::string::npos);
+  std::size_t with_data = 0;
+  for (auto p = out.find("        got: {"); p != std::string::npos; p = out.find("        got: {", p + 1))
+    ++with_data;
+  CHECK(with_data == all.size());
+  for (const auto& e : all) {
+    INFO(e.where);
+    CHECK(out.find(substitute(e.text).substr(0, 20)) != std::string::npos);
+  }
 }
 
 TEST_CASE("the expression checker rejects a malformed expression", "[metrics][dashboards][promtool]") {
