@@ -75,6 +75,9 @@ struct ExportMeta {
   std::vector<std::string> services;
   std::string chain_head;            ///< hex hash of the rollup chain head; empty if none
   std::vector<std::pair<std::string, std::string>> extra_labels;  ///< OpenMetrics --label k=v
+  /// The vantage's own addresses if known (e.g. from the interfaces): the OONI export replaces
+  /// them everywhere, even in structured fields, as a last line of defence. Never written.
+  std::vector<std::string> own_addresses;
 
   /// The groups to write (the default four when `groups` is empty).
   std::vector<std::string> effective_groups() const {

@@ -258,6 +258,23 @@ std::string asn_of(const std::string& asn) {
   return "AS" + asn;
 }
 
+// Last line of defence: replace the vantage's own addresses in every string of `j`.
+void scrub_own(json& j, const std::vector<std::string>& own) {
+  if (j.is_string()) {
+    std::string s = j.get<std::string>();
+    bool changed = false;
+    for (const auto& a : own) {
+      for (std::size_t p = s.find(a); !a.empty() && p != std::string::npos; p = s.find(a, p)) {
+        s.replace(p, a.size(), "[scrubbed]");
+        changed = true;
+      }
+    }
+    if (changed) j = s;
+  } else if (j.is_structured()) {
+    for (auto& v : j) scrub_own(v, own);
+  }
+}
+
 }  // namespace
 
 std::string ooni_report_id(const ExportMeta& meta) {
@@ -289,7 +306,7 @@ json ooni_measurement(const ExportMeta& meta, const RawMeasurementRow& row,
        {{"probe", row.probe}, {"kind", row.kind}, {"group", row.group}, {"service", row.service},
         {"ok", row.ok}, {"status", row.status}, {"phases", std::move(phases)}}}};
   double runtime = row.phases.total_us >= 0 ? row.phases.total_us / 1e6 : 0.0;
-  return {
+  json m = {
       {"annotations",
        {{"engine_name", "netvigil"},
         {"engine_version", meta.software_version},
@@ -318,6 +335,8 @@ json ooni_measurement(const ExportMeta& meta, const RawMeasurementRow& row,
       {"test_keys", std::move(test_keys)},
       {"test_runtime", runtime},
       {"test_start_time", ooni_time(t_s)}};
+  if (!meta.own_addresses.empty()) scrub_own(m, meta.own_addresses);
+  return m;
 }
 
 void write_ooni_jsonl(const ExportMeta& meta, const Source<RawMeasurementRow>& next,

@@ -25,7 +25,8 @@ namespace netvigil {
 ///  * probe_ip "127.0.0.1"; resolver_ip "127.0.0.2" and resolver_asn "AS0" (OONI's values for
 ///    "not looked up": netvigil makes no geolocation lookups).
 ///  * Free text (failure strings, header values, titles) has every IP address that is not a
-///    target address of the same measurement replaced with "[scrubbed]".
+///    target address of the same measurement replaced with "[scrubbed]"; meta.own_addresses
+///    are replaced in every string, structured fields included.
 void write_ooni_jsonl(const ExportMeta& meta, const Source<RawMeasurementRow>& next,
                       std::ostream& os, Progress* progress = nullptr);
 

@@ -180,3 +180,14 @@ TEST_CASE("OONI ids are deterministic per measurement and distinct across measur
   CHECK(a["id"] == b["id"]);
   CHECK(a["id"] != c["id"]);
 }
+
+TEST_CASE("OONI export removes the vantage's own addresses even from structured fields", "[export]") {
+  auto meta = test::fixture_meta(1781359200, 1781359200 + 86400);
+  meta.own_addresses = {"198.51.100.53", "2001:db8::149"};  // pretend the vantage had these
+  auto input = rows();
+  std::ostringstream os;
+  write_ooni_jsonl(meta, source_of(input), os);
+  CHECK(os.str().find("198.51.100.53") == std::string::npos);
+  CHECK(os.str().find("2001:db8::149") == std::string::npos);
+  CHECK(os.str().find("[scrubbed]:53") != std::string::npos);
+}
