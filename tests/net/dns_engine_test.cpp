@@ -217,7 +217,7 @@ TEST_CASE("the system resolver is the first nameserver of resolv.conf", "[net][d
   CHECK(bare->failure.ooni_string() == "dns_nxdomain_error");
 }
 
-TEST_CASE("resolve gives A then AAAA; IP literals need no query", "[net][dns]") {
+TEST_CASE("resolve gives A then AAAA and IP literals need no query", "[net][dns]") {
   EventLoop loop;
   FakeDnsServer server(loop);
   server.set("dual.example.test", {{"192.0.2.60"}, {"2001:db8::60"}, "", 0, false});
