@@ -198,7 +198,9 @@ void Detector::step_local(Ctx& c, StepResult& out) {
 }
 
 void Detector::step_network(Ctx& c, StepResult& out) {
-  if (c.local_down) {  // own link down: a gap, never evidence about the network
+  // Own link down, or back for fewer than exit_steps steps: a gap, never evidence about the
+  // network (right after the link returns, probes still fail on stale timeouts and caches).
+  if (c.local_down || local_machine_.state() == 1) {
     network_machine_.reset_runs();
     return;
   }

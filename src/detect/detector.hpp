@@ -24,8 +24,9 @@
 //    computed against a nominal baseline of 1.0 (every attempt succeeds).
 // 5. Own link (gap rule, checked first): local index < 50, or local index < 80 while the isp
 //    index < 50 (gateway dead) → `local_outage`. The network is not observed in such a step:
-//    nothing is concluded about domestic or international, pending runs are dropped, and no
-//    baseline learns from it. A local_outage window is a gap, never a shutdown.
+//    nothing is concluded about domestic or international (until the local_outage window has
+//    closed: stale failures right after the link returns prove nothing), pending runs are
+//    dropped, and no baseline learns from it. A local_outage window is a gap, never a shutdown.
 // 6. Network state of a step (severity order normal < degraded < intl_blackout < full):
 //    absolute rules (any time, no baseline needed):
 //      international ratio < 0.10 and domestic ratio < 0.10 → full_blackout
