@@ -6,6 +6,10 @@ namespace netvigil {
 void register_commands(CLI::App& app, CommandSet& set) {
   register_run(app, set);
   register_check(app, set);
+  register_status(app, set);
+  register_events(app, set);
+  register_timeline(app, set);
+  register_detect(app, set);
 }
 
 }  // namespace netvigil

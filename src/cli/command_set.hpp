@@ -35,5 +35,9 @@ void register_commands(CLI::App& app, CommandSet& set);
 // One per command file.
 void register_run(CLI::App& app, CommandSet& set);
 void register_check(CLI::App& app, CommandSet& set);
+void register_status(CLI::App& app, CommandSet& set);
+void register_events(CLI::App& app, CommandSet& set);
+void register_timeline(CLI::App& app, CommandSet& set);
+void register_detect(CLI::App& app, CommandSet& set);
 
 }  // namespace netvigil

@@ -6,15 +6,6 @@
 
 namespace netvigil {
 
-std::string iso8601(std::int64_t unix_s) {
-  const std::time_t t = static_cast<std::time_t>(unix_s);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 std::string iso8601_ms(std::int64_t unix_ms) {
   const std::int64_t s = unix_ms >= 0 ? unix_ms / 1000 : (unix_ms - 999) / 1000;
   const std::time_t t = static_cast<std::time_t>(s);

@@ -12,8 +12,6 @@ namespace netvigil {
 
 /// UTC ISO 8601 with milliseconds: "2026-11-26T14:00:00.123Z".
 std::string iso8601_ms(std::int64_t unix_ms);
-/// UTC ISO 8601 to the second: "2026-11-26T14:00:00Z".
-std::string iso8601(std::int64_t unix_s);
 
 /// The `run --once --json` line: t, probe, kind, group, service, ok, failure, operation,
 /// method, status, total_ms, evidence. failure/operation/method are "" when ok.
