@@ -198,7 +198,8 @@ ChartModel layout_chart(const ExportMeta& meta, const Source<TimelineRow>& timel
   if (progress) progress->finish();
 
   // Title, brand mark, subtitle.
-  const bool by_day = span >= 3 * 86400;
+  const bool whole_days = meta.from % 86400 == 0 && span % 86400 == 0;
+  const bool by_day = span >= 3 * 86400 || whole_days;
   std::string fmt = by_day ? "%Y-%m-%d" : "%Y-%m-%d %H:%M";
   std::string where = meta.vantage.id + (meta.vantage.country.empty() ? "" : ", " + meta.vantage.country);
   m.title = "netvigil \u00b7 network connectivity \u2013 " + where + ": " + utc_format(meta.from, fmt.c_str()) +
@@ -342,7 +343,7 @@ ChartModel layout_chart(const ExportMeta& meta, const Source<TimelineRow>& timel
   // Footer: formula, vantage and method, clock trust; brand line.
   std::string formula = meta.baseline_definition.empty()
                             ? "Index = 100 \u00d7 success ratio \u00f7 baseline, capped at 100 %."
-                            : "Index: " + meta.baseline_definition;
+                            : "Baseline and index: " + meta.baseline_definition;
   std::string vantage = "Vantage " + meta.vantage.id;
   std::string labels;
   for (const auto& s : {meta.vantage.country, meta.vantage.asn, meta.vantage.network_type})

@@ -15,7 +15,7 @@ body{font-family:"DejaVu Sans",Verdana,Arial,sans-serif;color:#212529;max-width:
 h1{font-size:1.5em;margin:.2em 0}h2{font-size:1.15em;margin-top:1.6em;border-bottom:2px solid #0b7285;padding-bottom:3px}
 .brand{color:#0b7285;font-weight:bold}.muted{color:#5c636a}.flag{color:#c92a2a;font-weight:bold}
 .chart svg{width:100%;height:auto;border:1px solid #dee2e6}
-table{border-collapse:collapse;font-size:.88em;width:100%}th,td{border:1px solid #dee2e6;padding:4px 6px;text-align:left;vertical-align:top}
+div.scroll{overflow-x:auto}table{border-collapse:collapse;font-size:.8em;width:100%}th,td{border:1px solid #dee2e6;padding:4px 6px;text-align:left;vertical-align:top}
 th{background:#f1f3f5}td.num{text-align:right;font-variant-numeric:tabular-nums}
 ul.summary li{margin:.5em 0}code,pre{background:#f1f3f5;padding:1px 4px;border-radius:3px;font-family:"DejaVu Sans Mono",monospace}
 pre{padding:8px;overflow-x:auto}
@@ -96,7 +96,7 @@ void write_html(const ExportMeta& meta, const Source<TimelineRow>& timeline, con
     os << "</ul>\n";
   }
 
-  os << "<h2>Events</h2>\n<table>\n<tr><th>id</th><th>type</th><th>scope</th><th>service</th><th>method</th>"
+  os << "<h2>Events</h2>\n<div class=\"scroll\"><table>\n<tr><th>id</th><th>type</th><th>scope</th><th>service</th><th>method</th>"
         "<th>start (UTC)</th><th>end (UTC)</th><th>duration</th><th>min index</th><th>intl index</th>"
         "<th>domestic index</th><th>shutdown type</th><th>extent</th><th>services affected</th>"
         "<th>start uncertainty</th><th>clock during window</th></tr>\n";
@@ -118,7 +118,7 @@ void write_html(const ExportMeta& meta, const Source<TimelineRow>& timeline, con
        << xml_escape(join(e.services_affected)) << "</td><td class=\"num\">" << e.start_uncertainty_s
        << " s</td><td" << (c.unsynced ? " class=\"flag\"" : "") << ">" << xml_escape(clock_cell) << "</td></tr>\n";
   }
-  os << "</table>\n";
+  os << "</table></div>\n";
 
   os << "<h2>Method</h2>\n<p>The connectivity index is the share of measurements that completed, as a percentage "
         "of the ordinary share for this vantage point: <b>index = 100 &#215; success ratio &#247; baseline, "

@@ -135,7 +135,7 @@ TEST_CASE("chart layout: title, axes, event labels, clock trust and footer", "[e
   CHECK(has_text(m, "30 h 33 min"));
   CHECK(has_text(m, "UTC+03:30"));
   CHECK(has_text(m, "03:30"));  // UTC midnight in Tehran
-  CHECK(has_text(m, "Index: index = 100 \u00d7 success ratio"));
+  CHECK(has_text(m, "Baseline and index: index = 100 \u00d7 success ratio"));
   CHECK(has_text(m, "method nv-detect-1"));
   CHECK(m.clock.unsynced > 0);
   CHECK(has_text(m, "Clock UNSYNCHRONISED"));
