@@ -69,7 +69,8 @@ std::vector<Expr> expressions(const json& d, const std::string& file) {
     out.push_back({file + " annotation " + a.value("name", ""), a.value("expr", "")});
   for (const auto& v : d["templating"]["list"])
     if (v.value("type", "") == "query") {
-      const std::string sel = variable_selector(v.value("definition", ""));
+      const json& q = v["query"];
+      const std::string sel = variable_selector(q.is_object() ? q.value("query", "") : q.get<std::string>());
       if (!sel.empty()) out.push_back({file + " variable " + v.value("name", ""), sel});
     }
   return out;
@@ -457,4 +458,16 @@ TEST_CASE("alert rules name only scraped metrics", "[metrics][alerts]") {
     INFO(n);
     CHECK(names.count(n) == 1);
   }
+}
+
+TEST_CASE("dashboards type-check against @grafana/schema", "[metrics][dashboards][schema]") {
+  const std::string dir = std::string(NETVIGIL_SOURCE_DIR) + "/tests/metrics/grafana_schema";
+  INFO("needs node (Debian nodejs) and `npm ci` in " << dir);
+  REQUIRE(::access("/usr/bin/node", X_OK) == 0);
+  REQUIRE(::access((dir + "/node_modules/@grafana/schema/package.json").c_str(), R_OK) == 0);
+  std::string out;
+  const int rc = netvigil::testing::run_command("node " + dir + "/check.mjs " + kDir, out);
+  INFO(out);
+  CHECK(rc == 0);
+  CHECK(out.find("schema check: 4 dashboards conform to @grafana/schema") != std::string::npos);
 }
