@@ -164,6 +164,37 @@ def expectation(p, scenario, c):
     raise ValueError(scenario)
 
 
+def mismatch(r, exp):
+    """None if row r meets expectation exp, else what was expected."""
+    if exp == ANY:
+        return None
+    if exp == OK:
+        return None if r["ok"] else "success"
+    _, failures, ops, methods = exp
+    if r["ok"]:
+        return "a failure"
+    code = (r.get("failure") or "").split(":")[0]
+    f_ok = failures is None or code in failures
+    m_ok = methods is not None and r.get("method") in methods
+    o_ok = ops is None or r.get("operation") in ops
+    if methods is not None and m_ok:
+        good = True  # the method alone identifies the interference
+    elif methods is not None and failures is None:
+        good = False
+    else:
+        good = f_ok and o_ok
+    if good:
+        return None
+    return (f"failure in {sorted(failures) if failures else 'any'}"
+            + (f", operation in {sorted(ops)}" if ops else "")
+            + (f", or method in {sorted(methods)}" if methods else ""))
+
+
+def row_resolver(r):
+    ev = r.get("evidence") or {}
+    return r.get("resolver") or (ev.get("resolver") if isinstance(ev, dict) else None)
+
+
 def judge(rows, probes, scenario, c, out):
     """Assert every measurement row against the expectation; return a summary line."""
     by_probe = {}
@@ -179,41 +210,42 @@ def judge(rows, probes, scenario, c, out):
         out.add(f"{scenario}: measurements for probes not in the lab catalog: {', '.join(unknown[:8])}")
     n_ok = n_fail = 0
     for pid, rs in sorted(by_probe.items()):
-        if pid not in probes:
+        p = probes.get(pid)
+        if p is None:
             continue
-        exp = expectation(probes[pid], scenario, c)
+        n_ok += sum(1 for r in rs if r["ok"])
+        n_fail += sum(1 for r in rs if not r["ok"])
+        # A DNS probe through several resolvers: each resolver has its own expectation.
+        per_resolver = {}
+        for res in (p.resolvers if p.kind == "dns" else [None]):
+            q = p if res is None else _with_resolver(p, res)
+            per_resolver[res] = expectation(q, scenario, c)
+        distinct = set(per_resolver.values())
         for r in rs:
-            n_ok += bool(r["ok"])
-            n_fail += not r["ok"]
-            if exp == ANY:
-                continue
-            desc = f"{scenario}: {pid} ({r.get('kind')}, {r.get('group')}): ok={r['ok']} " \
-                   f"failure={r.get('failure')!r} operation={r.get('operation')!r} method={r.get('method')!r}"
-            if exp == OK:
-                if not r["ok"]:
-                    out.add(desc + " — expected success")
-                continue
-            _, failures, ops, methods = exp
-            if r["ok"]:
-                out.add(desc + " — expected a failure")
-                continue
-            code = (r.get("failure") or "").split(":")[0]
-            f_ok = failures is None or code in failures
-            m_ok = methods is not None and r.get("method") in methods
-            if failures is not None and methods is not None:
-                good = f_ok or m_ok  # either the failure string or the method identifies it
-            elif methods is not None:
-                good = m_ok
+            res = row_resolver(r)
+            if res in per_resolver:
+                exps = [per_resolver[res]]
             else:
-                good = f_ok
-            if good and ops is not None and not (methods is not None and m_ok and not f_ok):
-                good = r.get("operation") in ops
-            if not good:
-                want = f"failure in {sorted(failures) if failures else 'any'}" + \
-                       (f", operation in {sorted(ops)}" if ops else "") + \
-                       (f", or method in {sorted(methods)}" if methods else "")
-                out.add(desc + f" — expected {want}")
+                exps = list(distinct)
+            errs = [mismatch(r, e) for e in exps]
+            if all(errs):
+                out.add(f"{scenario}: {pid} ({r.get('kind')}, {r.get('group')}"
+                        f"{', resolver ' + res if res else ''}): ok={r['ok']} failure={r.get('failure')!r} "
+                        f"operation={r.get('operation')!r} method={r.get('method')!r} — expected "
+                        + " or ".join(errs))
+        if len(distinct) > 1 and not any(row_resolver(r) for r in rs):
+            # Rows do not name their resolver: each expectation must be met by some row.
+            for e in distinct:
+                if not any(mismatch(r, e) is None for r in rs):
+                    out.add(f"{scenario}: {pid}: no row shows {e[0]} {'' if e == OK else e[1:]}")
     return f"{scenario}: {len(by_probe)} probes, {n_ok} ok rows, {n_fail} failed rows"
+
+
+def _with_resolver(p, res):
+    q = Probe.__new__(Probe)
+    q.__dict__.update(p.__dict__)
+    q.resolvers = [res]
+    return q
 
 
 def run(cmd, timeout, check=True, **kw):
