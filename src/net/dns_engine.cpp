@@ -207,7 +207,8 @@ Channel* DnsEngine::Impl::channel_for(const ResolverSpec& r, const std::string& 
   // NOCHECKRESP: SERVFAIL/REFUSED/NOTIMP replies are answers to record, not reasons to retry.
   // NOSEARCH + no domains: the name is asked exactly as given. Lookups "b": DNS only, no
   // /etc/hosts (ares_query never reads it anyway).
-  opts.flags = ARES_FLAG_NOCHECKRESP | ARES_FLAG_NOSEARCH | (transport == "tcp" ? ARES_FLAG_USEVC : 0);
+  opts.flags =
+      ARES_FLAG_NOCHECKRESP | ARES_FLAG_NOSEARCH | (transport == "tcp" ? ARES_FLAG_USEVC : 0);
   // Two tries: the second waits twice as long (ares_init_options(3), "timeout doubles"),
   // so try_ms = timeout / 3 ends the query by its timeout with one retransmission.
   opts.timeout = static_cast<int>(try_ms);
@@ -299,8 +300,8 @@ void DnsEngine::query(const std::string& resolver, const std::string& transport,
   Channel* ch = impl_->channel_for(*spec, transport, try_ms, status);
   if (ch == nullptr) return fail_now(failure_from_ares(status));
 
-  auto p = std::make_shared<PendingQuery>(PendingQuery{
-      &impl_->loop, std::move(a), std::move(done), 0, std::chrono::steady_clock::now(), false});
+  auto p = std::make_shared<PendingQuery>(PendingQuery{&impl_->loop, std::move(a), std::move(done),
+                                                       0, std::chrono::steady_clock::now(), false});
   // Our own deadline: c-ares' tries end near the timeout, this guarantees it.
   p->deadline = impl_->loop.add_timer_after(timeout, [p] {
     if (p->finished) return;
@@ -347,7 +348,8 @@ void DnsEngine::resolve(const std::string& name, std::chrono::milliseconds timeo
     if (r.addresses.empty()) {
       // The A failure tells more unless it is only "no answer" (an IPv6-only name).
       const bool a_only_empty = join->a.failure.code == Failure::dns_no_answer;
-      r.failure = a_only_empty && join->aaaa.failure.failed() ? join->aaaa.failure : join->a.failure;
+      r.failure =
+          a_only_empty && join->aaaa.failure.failed() ? join->aaaa.failure : join->a.failure;
       if (!r.failure.failed()) r.failure = {Failure::dns_no_answer, Operation::resolve, {}};
     }
     r.answers = {std::move(join->a), std::move(join->aaaa)};

@@ -27,15 +27,15 @@ struct DnsAnswer {
   std::vector<IpAddress> addresses;
   std::vector<std::string> cnames;
   std::int32_t duration_us = 0;
-  FailureInfo failure;           ///< none, or e.g. dns_nxdomain_error, generic_timeout_error
+  FailureInfo failure;  ///< none, or e.g. dns_nxdomain_error, generic_timeout_error
 };
 
 /// A and AAAA together, as a connecting probe needs them.
 struct ResolveResult {
-  std::vector<DnsAnswer> answers;      ///< one per qtype asked
-  std::vector<IpAddress> addresses;    ///< union of the answers, v4 first
+  std::vector<DnsAnswer> answers;    ///< one per qtype asked
+  std::vector<IpAddress> addresses;  ///< union of the answers, v4 first
   std::int32_t duration_us = 0;
-  FailureInfo failure;                 ///< set only when no address came back
+  FailureInfo failure;  ///< set only when no address came back
 };
 
 /// Not copyable or movable (c-ares callbacks capture `this`).

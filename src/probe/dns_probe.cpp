@@ -19,11 +19,16 @@ enum class Tampering { none, unexpected, nxdomain, bogon, blockpage };
 
 const char* tampering_name(Tampering t) {
   switch (t) {
-    case Tampering::blockpage: return "blockpage";
-    case Tampering::bogon: return "bogon";
-    case Tampering::nxdomain: return "nxdomain";
-    case Tampering::unexpected: return "unexpected";
-    case Tampering::none: break;
+    case Tampering::blockpage:
+      return "blockpage";
+    case Tampering::bogon:
+      return "bogon";
+    case Tampering::nxdomain:
+      return "nxdomain";
+    case Tampering::unexpected:
+      return "unexpected";
+    case Tampering::none:
+      break;
   }
   return "";
 }
@@ -31,11 +36,16 @@ const char* tampering_name(Tampering t) {
 // Ranks for picking the run's failure: block page and bogon first (dns_bogon_error).
 int rank(Tampering t) {
   switch (t) {
-    case Tampering::blockpage: return 4;
-    case Tampering::bogon: return 3;
-    case Tampering::unexpected: return 2;
-    case Tampering::nxdomain: return 1;
-    case Tampering::none: break;
+    case Tampering::blockpage:
+      return 4;
+    case Tampering::bogon:
+      return 3;
+    case Tampering::unexpected:
+      return 2;
+    case Tampering::nxdomain:
+      return 1;
+    case Tampering::none:
+      break;
   }
   return 0;
 }
@@ -101,7 +111,8 @@ void judge(Run& run) {
   // NXDOMAIN is about the name, not the qtype: any clean answer elsewhere contradicts it.
   if (any_clean) {
     for (std::size_t i = 0; i < run.answers.size(); ++i)
-      if (run.answers[i].failure.code == Failure::dns_nxdomain_error) tamper[i] = Tampering::nxdomain;
+      if (run.answers[i].failure.code == Failure::dns_nxdomain_error)
+        tamper[i] = Tampering::nxdomain;
   }
 
   Tampering worst = Tampering::none;
@@ -147,7 +158,9 @@ void judge(Run& run) {
   if (!m.ok) {
     switch (worst) {
       case Tampering::blockpage:
-      case Tampering::bogon: m.failure = {Failure::dns_bogon_error, Operation::resolve, {}}; break;
+      case Tampering::bogon:
+        m.failure = {Failure::dns_bogon_error, Operation::resolve, {}};
+        break;
       case Tampering::unexpected:
         m.failure = unknown_failure(Operation::resolve, "dns_unexpected_answer");
         break;
@@ -162,7 +175,8 @@ void judge(Run& run) {
             break;
           }
         }
-        if (run.answers.empty()) m.failure = unknown_failure(Operation::resolve, "no resolver to ask");
+        if (run.answers.empty())
+          m.failure = unknown_failure(Operation::resolve, "no resolver to ask");
         break;
       }
     }

@@ -80,8 +80,9 @@ void report(const RunRef& run) {
   if (!m.failure.failed()) {  // a resolve or no-route failure is already set
     m.ok = any_ok;
     if (!m.ok) {
-      m.failure = run->attempts.empty() ? unknown_failure(Operation::connect, "no address to connect to")
-                                        : run->attempts.front().failure;
+      m.failure = run->attempts.empty()
+                      ? unknown_failure(Operation::connect, "no address to connect to")
+                      : run->attempts.front().failure;
       m.method = Method::tcp_ip;
     }
   }
@@ -228,10 +229,11 @@ void run_tcp_probe(ProbeEnv& env, const ProbeSpec& spec, std::chrono::millisecon
     Measurement& m = run->m;
     nlohmann::json addrs = nlohmann::json::array();
     for (const auto& a : r.addresses) addrs.push_back(a.to_string());
-    m.evidence["resolve"] = {{"addresses", addrs},
-                             {"duration_us", r.duration_us},
-                             {"failure", r.failure.failed() ? nlohmann::json(r.failure.ooni_string())
-                                                            : nlohmann::json()}};
+    m.evidence["resolve"] = {
+        {"addresses", addrs},
+        {"duration_us", r.duration_us},
+        {"failure",
+         r.failure.failed() ? nlohmann::json(r.failure.ooni_string()) : nlohmann::json()}};
     m.phases.resolve_us = r.duration_us;
     if (r.failure.failed() || r.addresses.empty()) {
       m.failure = r.failure.failed() ? r.failure

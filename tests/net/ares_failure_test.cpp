@@ -8,7 +8,11 @@
 using namespace netvigil;
 
 TEST_CASE("c-ares statuses map to OONI failure strings", "[net][dns][failure]") {
-  struct Row { int status; int rcode; const char* ooni; };
+  struct Row {
+    int status;
+    int rcode;
+    const char* ooni;
+  };
   const Row table[] = {
       {ARES_SUCCESS, 0, ""},
       {ARES_SUCCESS, -1, ""},

@@ -133,7 +133,8 @@ TEST_CASE("rcodes come back as data: NXDOMAIN, SERVFAIL, REFUSED, no answer", "[
   }
 }
 
-TEST_CASE("a silent server ends the query by its deadline with generic_timeout_error", "[net][dns]") {
+TEST_CASE("a silent server ends the query by its deadline with generic_timeout_error",
+          "[net][dns]") {
   EventLoop loop;
   FakeDnsServer server(loop);
   server.set("silent.example.test", {{}, {}, "", 0, true});

@@ -1,8 +1,8 @@
 // BlockingKnowledge: default bogons, the ordinary override, block pages from catalogs and
 // config (winning over the override), merged fingerprints and prefix lists.
-#include "probe/blocking_knowledge.hpp"
-
 #include <catch2/catch.hpp>
+
+#include "probe/blocking_knowledge.hpp"
 
 using namespace netvigil;
 
@@ -11,6 +11,13 @@ Prefix prefix(const char* s) {
   auto p = Prefix::parse(s);
   REQUIRE(p);
   return *p;
+}
+PrefixList prefix_list(const char* name, const char* reviewed, const char* p) {
+  PrefixList l;
+  l.name = name;
+  l.reviewed = reviewed;
+  l.prefixes = {prefix(p)};
+  return l;
 }
 IpAddress ip(const char* s) {
   auto a = IpAddress::parse(s);
@@ -25,7 +32,8 @@ Fingerprint fingerprint(const char* id) {
 }
 }  // namespace
 
-TEST_CASE("bogons come from the default list minus what config declares ordinary", "[probe][knowledge]") {
+TEST_CASE("bogons come from the default list minus what config declares ordinary",
+          "[probe][knowledge]") {
   Config plain;
   const auto k = BlockingKnowledge::from(plain);
   for (const char* a : {"10.10.34.34", "192.0.2.1", "198.51.100.35", "203.0.113.7", "127.0.0.1",
@@ -48,7 +56,8 @@ TEST_CASE("bogons come from the default list minus what config declares ordinary
   CHECK(l.is_bogon(ip("10.0.0.1")));
 }
 
-TEST_CASE("block pages merge catalogs and config and ignore the ordinary override", "[probe][knowledge]") {
+TEST_CASE("block pages merge catalogs and config and ignore the ordinary override",
+          "[probe][knowledge]") {
   Config c;
   c.bogon_ordinary = {prefix("198.51.100.0/24")};
   c.blockpage_extra = {prefix("198.51.100.35")};
@@ -56,12 +65,12 @@ TEST_CASE("block pages merge catalogs and config and ignore the ordinary overrid
   iran.name = "iran";
   iran.blockpage_addresses = {prefix("10.10.34.34"), prefix("10.10.34.35"), prefix("d0::11")};
   iran.fingerprints = {fingerprint("peyvandha"), fingerprint("iframe-10-10-34-34")};
-  iran.prefix_lists = {{"facebook", "2025-01-01", {prefix("157.240.0.0/16")}}};
+  iran.prefix_lists = {prefix_list("facebook", "2025-01-01", "157.240.0.0/16")};
   Catalog messengers;
   messengers.name = "messengers";
   messengers.fingerprints = {fingerprint("other")};
-  messengers.prefix_lists = {{"facebook", "2026-02-01", {prefix("31.13.64.0/18")}},
-                             {"telegram", "2026-02-01", {prefix("149.154.160.0/20")}}};
+  messengers.prefix_lists = {prefix_list("facebook", "2026-02-01", "31.13.64.0/18"),
+                             prefix_list("telegram", "2026-02-01", "149.154.160.0/20")};
   c.catalogs = {iran, messengers};
   const auto k = BlockingKnowledge::from(c);
 

@@ -24,6 +24,13 @@ Prefix prefix(const char* s) {
   REQUIRE(p);
   return *p;
 }
+PrefixList prefix_list(const char* name, const char* reviewed, const char* p) {
+  PrefixList l;
+  l.name = name;
+  l.reviewed = reviewed;
+  l.prefixes = {prefix(p)};
+  return l;
+}
 
 FakeDnsEntry answers(std::vector<std::string> a, std::vector<std::string> aaaa = {}) {
   FakeDnsEntry e;
@@ -66,7 +73,7 @@ struct Lab {
     Catalog cat;
     cat.name = "test";
     cat.blockpage_addresses = {prefix("10.10.34.34"), prefix("d0::11")};
-    cat.prefix_lists = {{"example-as", "2026-01-01", {prefix("203.0.113.0/25")}}};
+    cat.prefix_lists = {prefix_list("example-as", "2026-01-01", "203.0.113.0/25")};
     config.catalogs.push_back(cat);
     knowledge = BlockingKnowledge::from(config);
     dns.emplace(loop, config.resolvers);
@@ -200,7 +207,8 @@ TEST_CASE("the ordinary override makes documentation-range answers clean", "[pro
   }
 }
 
-TEST_CASE("answers outside the expected prefix list fail as dns_unexpected_answer", "[probe][dns]") {
+TEST_CASE("answers outside the expected prefix list fail as dns_unexpected_answer",
+          "[probe][dns]") {
   Lab lab;
   lab.both("inside.example.test", answers({"203.0.113.5"}));
   lab.both("outside.example.test", answers({"203.0.113.200"}));
@@ -263,7 +271,8 @@ TEST_CASE("differing clean answers are inconsistent but not failed", "[probe][dn
   CHECK(s.evidence["consistency"] == "consistent");
 }
 
-TEST_CASE("SERVFAIL at one resolver next to a clean answer is recorded, not failed", "[probe][dns]") {
+TEST_CASE("SERVFAIL at one resolver next to a clean answer is recorded, not failed",
+          "[probe][dns]") {
   Lab lab;
   lab.r1.set("flaky.example.test", rcode(2));
   lab.r2.set("flaky.example.test", answers({"192.0.2.15"}));
@@ -278,7 +287,8 @@ TEST_CASE("SERVFAIL at one resolver next to a clean answer is recorded, not fail
   CHECK(all.failure.ooni_string() == "dns_servfail_error");
 }
 
-TEST_CASE("silent resolvers end the run by its deadline with generic_timeout_error", "[probe][dns]") {
+TEST_CASE("silent resolvers end the run by its deadline with generic_timeout_error",
+          "[probe][dns]") {
   Lab lab;
   lab.both("hang.example.test", silent());
   const auto start = lab.loop.now();

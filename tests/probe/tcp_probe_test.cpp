@@ -109,7 +109,8 @@ struct Env {
     std::optional<Measurement> got;
     ProbeSpec spec = s;
     spec.kind = ProbeKind::tcp;
-    run_tcp_probe(env, spec, timeout, [&](Measurement m) { got = std::move(m); }, paths);
+    run_tcp_probe(
+        env, spec, timeout, [&](Measurement m) { got = std::move(m); }, paths);
     REQUIRE(loop.run_until([&] { return got.has_value(); }, timeout + 1000ms));
     return *got;
   }
@@ -244,7 +245,8 @@ struct LinkFixture {
     mkdir(dir.c_str(), 0700);
     mkdir((dir + "/net").c_str(), 0700);
     paths = {dir + "/route", dir + "/ipv6_route", dir + "/net"};
-    write("route", "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\n");
+    write("route",
+          "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\n");
     write("ipv6_route", "");
   }
   ~LinkFixture() {
@@ -271,7 +273,8 @@ const char* kRouteHeader =
 
 }  // namespace
 
-TEST_CASE("the default gateway is parsed from /proc/net/route and ipv6_route", "[probe][tcp][gateway]") {
+TEST_CASE("the default gateway is parsed from /proc/net/route and ipv6_route",
+          "[probe][tcp][gateway]") {
   LinkFixture fx("parse");
   // The kernel prints each address as its network-order 32-bit value read as a host integer
   // ("%08X" of s_addr); the fixture lines are written the same way.
@@ -279,13 +282,16 @@ TEST_CASE("the default gateway is parsed from /proc/net/route and ipv6_route", "
   inet_pton(AF_INET, "192.0.2.1", &gw_a);
   inet_pton(AF_INET, "198.51.100.1", &gw_b);
   char line_a[128], line_b[128];
-  snprintf(line_a, sizeof line_a, "wlan0\t00000000\t%08X\t0003\t0\t0\t600\t00000000\t0\t0\t0\n", gw_a.s_addr);
-  snprintf(line_b, sizeof line_b, "eth0\t00000000\t%08X\t0003\t0\t0\t100\t00000000\t0\t0\t0\n", gw_b.s_addr);
-  fx.write("route", std::string(kRouteHeader) +
-                        "eth0\t0002000A\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0\n" +  // on-link
-                        "eth0\t00000000\t00000000\t0001\t0\t0\t50\t00000000\t0\t0\t0\n" +  // no gateway
-                        "tun0\t00000000\t0100000A\t0002\t0\t0\t10\t00000000\t0\t0\t0\n" +  // not UP
-                        line_a + line_b);
+  snprintf(line_a, sizeof line_a, "wlan0\t00000000\t%08X\t0003\t0\t0\t600\t00000000\t0\t0\t0\n",
+           gw_a.s_addr);
+  snprintf(line_b, sizeof line_b, "eth0\t00000000\t%08X\t0003\t0\t0\t100\t00000000\t0\t0\t0\n",
+           gw_b.s_addr);
+  fx.write("route",
+           std::string(kRouteHeader) +
+               "eth0\t0002000A\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0\n" +   // on-link
+               "eth0\t00000000\t00000000\t0001\t0\t0\t50\t00000000\t0\t0\t0\n" +  // no gateway
+               "tun0\t00000000\t0100000A\t0002\t0\t0\t10\t00000000\t0\t0\t0\n" +  // not UP
+               line_a + line_b);
   fx.write("ipv6_route",
            "20010db8000000000000000000000000 40 00000000000000000000000000000000 00 "
            "00000000000000000000000000000000 00000100 00000001 00000000 00000001     eth0\n"
@@ -323,7 +329,8 @@ TEST_CASE("@gateway connects to the default gateway and records carrier", "[prob
   in_addr lo{};
   inet_pton(AF_INET, "127.0.0.1", &lo);
   char line[128];
-  snprintf(line, sizeof line, "test0\t00000000\t%08X\t0003\t0\t0\t0\t00000000\t0\t0\t0\n", lo.s_addr);
+  snprintf(line, sizeof line, "test0\t00000000\t%08X\t0003\t0\t0\t0\t00000000\t0\t0\t0\n",
+           lo.s_addr);
   fx.write("route", std::string(kRouteHeader) + line);
   fx.carrier("test0", "1\n");
   auto spec = tcp_spec("@gateway", {l.port});

@@ -96,7 +96,8 @@ class FakeDnsServer {
       std::uint8_t buf[1500];
       sockaddr_in from{};
       socklen_t len = sizeof from;
-      const ssize_t n = recvfrom(udp_, buf, sizeof buf, 0, reinterpret_cast<sockaddr*>(&from), &len);
+      const ssize_t n =
+          recvfrom(udp_, buf, sizeof buf, 0, reinterpret_cast<sockaddr*>(&from), &len);
       if (n <= 0) return;
       ++udp_queries_;
       auto reply = answer(std::vector<std::uint8_t>(buf, buf + n));
@@ -148,7 +149,8 @@ class FakeDnsServer {
       auto dot = name.find('.', start);
       if (dot == std::string::npos) dot = name.size();
       o.push_back(static_cast<std::uint8_t>(dot - start));
-      o.insert(o.end(), name.begin() + static_cast<long>(start), name.begin() + static_cast<long>(dot));
+      o.insert(o.end(), name.begin() + static_cast<long>(start),
+               name.begin() + static_cast<long>(dot));
       start = dot + 1;
     }
     o.push_back(0);
@@ -175,17 +177,22 @@ class FakeDnsServer {
     if (e.silent) return {};
 
     std::vector<std::uint8_t> r(q.begin(), q.begin() + static_cast<long>(question_end));
-    r[2] = static_cast<std::uint8_t>(0x80 | (q[2] & 0x01));  // QR, keep RD
+    r[2] = static_cast<std::uint8_t>(0x80 | (q[2] & 0x01));     // QR, keep RD
     r[3] = static_cast<std::uint8_t>(0x80 | (e.rcode & 0x0f));  // RA, rcode
-    r[4] = 0; r[5] = 1;                                         // QDCOUNT
+    r[4] = 0;
+    r[5] = 1;  // QDCOUNT
     r[8] = r[9] = r[10] = r[11] = 0;
     unsigned count = 0;
     std::string owner_name = name;
     const bool owner_is_qname = e.cname.empty();
     if (e.rcode == 0 && (qtype == 1 || qtype == 28)) {
       if (!e.cname.empty()) {
-        r.push_back(0xc0); r.push_back(0x0c);
-        put16(r, 5); put16(r, 1); put16(r, 0); put16(r, 60);
+        r.push_back(0xc0);
+        r.push_back(0x0c);
+        put16(r, 5);
+        put16(r, 1);
+        put16(r, 0);
+        put16(r, 60);
         std::vector<std::uint8_t> target;
         put_name(target, e.cname);
         put16(r, static_cast<unsigned>(target.size()));
@@ -199,11 +206,15 @@ class FakeDnsServer {
         const int family = qtype == 1 ? AF_INET : AF_INET6;
         if (inet_pton(family, text.c_str(), bytes) != 1) continue;
         if (owner_is_qname) {
-          r.push_back(0xc0); r.push_back(0x0c);
+          r.push_back(0xc0);
+          r.push_back(0x0c);
         } else {
           put_name(r, owner_name);
         }
-        put16(r, qtype); put16(r, 1); put16(r, 0); put16(r, 60);
+        put16(r, qtype);
+        put16(r, 1);
+        put16(r, 0);
+        put16(r, 60);
         put16(r, qtype == 1 ? 4u : 16u);
         r.insert(r.end(), bytes, bytes + (qtype == 1 ? 4 : 16));
         ++count;
