@@ -218,10 +218,15 @@ Channel* DnsEngine::Impl::channel_for(const ResolverSpec& r, const std::string& 
   opts.ndomains = 0;
   char lookups[] = "b";
   opts.lookups = lookups;
+  // The host's resolv.conf must not shape a measured channel (its "options rotate",
+  // "sortlist", search list): read an empty file. The server is set explicitly below.
+  char no_conf[] = "/dev/null";
+  opts.resolvconf_path = no_conf;
   opts.sock_state_cb = &sock_state_cb;
   opts.sock_state_cb_data = ch.get();
   const int mask = ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES | ARES_OPT_NDOTS |
-                   ARES_OPT_DOMAINS | ARES_OPT_LOOKUPS | ARES_OPT_SOCK_STATE_CB;
+                   ARES_OPT_DOMAINS | ARES_OPT_LOOKUPS | ARES_OPT_SOCK_STATE_CB |
+                   ARES_OPT_RESOLVCONF;
   status = ares_init_options(&ch->ares, &opts, mask);
   if (status != ARES_SUCCESS) return nullptr;
 

@@ -288,3 +288,44 @@ TEST_CASE("no threads, no leaked fds, in-flight queries abandoned on destruction
   }
   CHECK(count_dir("/proc/self/fd") == fds_before);
 }
+
+TEST_CASE("many concurrent queries: silent ones delay none of the others", "[net][dns]") {
+  EventLoop loop;
+  FakeDnsServer server(loop);
+  DnsEngine dns(loop, lab_resolvers(server.port()));
+  constexpr int kQueries = 400;
+  for (int i = 0; i < kQueries; ++i) {
+    const std::string name = "n" + std::to_string(i) + ".example.test";
+    if (i % 20 == 0) {
+      server.set(name, {{}, {}, "", 0, true});
+    } else {
+      server.set(name, {{"192.0.2." + std::to_string(i % 250)}, {}, "", 0, false});
+    }
+  }
+  int answered = 0, timed_out = 0, wrong = 0;
+  std::chrono::steady_clock::duration slowest_answer{};
+  const auto start = loop.now();
+  for (int i = 0; i < kQueries; ++i) {
+    const std::string name = "n" + std::to_string(i) + ".example.test";
+    dns.query("lab", i % 2 ? "tcp" : "udp", name, "A", 800ms, [&, i](DnsAnswer a) {
+      const bool silent = i % 20 == 0;
+      if (silent) {
+        timed_out += a.failure.code == Failure::generic_timeout_error;
+        return;
+      }
+      if (a.failure.failed() || a.addresses.size() != 1 ||
+          a.addresses[0].to_string() != "192.0.2." + std::to_string(i % 250)) {
+        ++wrong;
+        return;
+      }
+      ++answered;
+      slowest_answer = std::max(slowest_answer, loop.now() - start);
+    });
+  }
+  REQUIRE(loop.run_until([&] { return answered + timed_out + wrong == kQueries; }, 3000ms));
+  CHECK(wrong == 0);
+  CHECK(answered == kQueries - kQueries / 20);
+  CHECK(timed_out == kQueries / 20);
+  CHECK(slowest_answer < 400ms);
+  CHECK(loop.now() - start <= 800ms + 100ms);
+}
