@@ -9,10 +9,12 @@
 
 namespace netvigil {
 
+// Destroyed in reverse order: the easy handle (whose cleanup may still run TLS callbacks
+// into state that `done` owns) goes before `keep` and `done`.
 struct CurlEngine::Transfer {
-  CurlEasyPtr easy;
-  std::vector<CurlSlistPtr> keep;
   Done done;
+  std::vector<CurlSlistPtr> keep;
+  CurlEasyPtr easy;
   char error[CURL_ERROR_SIZE] = {};
 };
 

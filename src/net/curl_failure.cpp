@@ -96,6 +96,11 @@ FailureInfo failure_from_curl(const CurlOutcome& o) {
       if (peer_closed(o)) return {Failure::eof_error, Operation::tls_handshake, {}};
       return {Failure::ssl_failed_handshake, Operation::tls_handshake, {}};
     case CURLE_PEER_FAILED_VERIFICATION:
+      // curl checks the name itself after the chain verified and then leaves the verify
+      // result unset ("SSL: no alternative certificate subject name matches target host
+      // name 'x'", "SSL: certificate subject name 'y' does not match target host name").
+      if (contains(o.error_text, "subject name") || contains(o.error_text, "common name"))
+        return {Failure::ssl_invalid_hostname, Operation::tls_handshake, {}};
       return {from_verify_result(o.verify_result), Operation::tls_handshake, {}};
     case CURLE_GOT_NOTHING:
       return {Failure::eof_error, Operation::http_round_trip, {}};

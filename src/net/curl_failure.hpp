@@ -37,8 +37,8 @@ Operation pending_operation(const CurlOutcome& o) noexcept;
 ///  RECV_ERROR, SEND_ERROR → errno mapping (ECONNRESET: connection_reset)/pending_operation;
 ///  SSL_CONNECT_ERROR → connection_reset (ECONNRESET), eof_error (peer closed), else
 ///    ssl_failed_handshake/tls_handshake;
-///  PEER_FAILED_VERIFICATION → ssl_invalid_hostname (hostname/IP mismatch, or the chain
-///    verified and curl's own name check failed), ssl_unknown_authority (issuer not
+///  PEER_FAILED_VERIFICATION → ssl_invalid_hostname (hostname/IP mismatch: X509 result, or
+///    curl's own name check, told by its text), ssl_unknown_authority (issuer not
 ///    trusted), else ssl_invalid_certificate/tls_handshake;
 ///  GOT_NOTHING → eof_error/http_round_trip; PARTIAL_FILE → eof_error/read;
 ///  COULDNT_RESOLVE_HOST → unknown_failure/resolve (netvigil resolves, curl never should);

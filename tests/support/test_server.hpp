@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <csignal>
 #include <cstdint>
 #include <cstring>
 #include <memory>
@@ -32,7 +33,7 @@ enum class ServerMode {
   respond,              ///< (TLS if configured) read one request, send the response, close
   reset_on_accept,      ///< close at once with RST (SO_LINGER 0)
   reset_after_request,  ///< (TLS if configured) read the request, then RST
-  close_on_accept,      ///< close at once with FIN
+  close_after_read,     ///< read what the client sends first (no TLS), then close with FIN
   blackhole,            ///< accept, read and discard, never answer, until the server stops
 };
 
@@ -61,6 +62,8 @@ inline std::string http_response(int status, const std::string& body,
 class TestServer {
  public:
   explicit TestServer(ServerOptions options) : options_(std::move(options)) {
+    // SSL_write/SSL_accept write() to sockets clients may have reset.
+    std::signal(SIGPIPE, SIG_IGN);
     const bool v6 = options_.bind.find(':') != std::string::npos;
     listen_fd_ = ::socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     int one = 1;
@@ -84,7 +87,11 @@ class TestServer {
     getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&ss), &len);
     port_ = ntohs(v6 ? reinterpret_cast<sockaddr_in6*>(&ss)->sin6_port
                      : reinterpret_cast<sockaddr_in*>(&ss)->sin_port);
-    if (options_.tls != nullptr) ctx_ = make_ctx(*options_.tls);
+    if (options_.tls != nullptr) {
+      ctx_ = make_ctx(*options_.tls);
+      SSL_CTX_set_tlsext_servername_callback(ctx_, &TestServer::on_servername);
+      SSL_CTX_set_tlsext_servername_arg(ctx_, this);
+    }
     if (pipe(wake_) != 0) throw std::runtime_error("pipe failed");
     acceptor_ = std::thread([this] { accept_loop(); });
   }
@@ -112,6 +119,11 @@ class TestServer {
     std::lock_guard<std::mutex> lock(mu_);
     return requests_;
   }
+  /// SNI names clients sent ("" when a client sent none), in handshake order.
+  std::vector<std::string> server_names() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return server_names_;
+  }
 
  private:
   static SSL_CTX* make_ctx(const CertKey& ck) {
@@ -126,6 +138,14 @@ class TestServer {
     X509_free(cert);
     EVP_PKEY_free(key);
     return ctx;
+  }
+
+  static int on_servername(SSL* ssl, int*, void* arg) {
+    auto* self = static_cast<TestServer*>(arg);
+    const char* name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
+    std::lock_guard<std::mutex> lock(self->mu_);
+    self->server_names_.push_back(name ? name : "");
+    return SSL_TLSEXT_ERR_OK;
   }
 
   void accept_loop() {
@@ -153,7 +173,12 @@ class TestServer {
     setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
     switch (options_.mode) {
       case ServerMode::reset_on_accept: reset(fd); break;
-      case ServerMode::close_on_accept: break;
+      case ServerMode::close_after_read: {
+        // Consume the first flight so the close is a clean FIN, not an RST for unread data.
+        char buf[4096];
+        [[maybe_unused]] auto n = ::recv(fd, buf, sizeof buf, 0);
+        break;
+      }
       case ServerMode::blackhole: {
         char buf[4096];
         while (!stopping_) {
@@ -237,6 +262,7 @@ class TestServer {
   std::vector<int> open_fds_;
   std::vector<std::thread> workers_;
   std::vector<SeenRequest> requests_;
+  std::vector<std::string> server_names_;
   std::thread acceptor_;
 };
 

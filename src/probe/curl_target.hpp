@@ -1,0 +1,59 @@
+// Where a curl-based probe (tls, http, throughput) connects: netvigil resolves, curl dials.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/failure.hpp"
+#include "net/curl_engine.hpp"
+#include "probe/probe.hpp"
+
+namespace netvigil {
+
+/// A URL's endpoint and the addresses curl must use for it.
+struct CurlTarget {
+  std::string url;
+  std::string scheme;                  ///< "http" | "https"
+  std::string host;                    ///< URL host, brackets stripped from an IPv6 literal
+  std::uint16_t port = 0;              ///< explicit or the scheme's default
+  std::vector<std::string> addresses;  ///< IP literals to connect to (target addresses only)
+  bool resolved = false;               ///< the addresses came from env.dns
+  std::int32_t resolve_us = -1;
+  nlohmann::json resolve_evidence;     ///< {"addresses","duration_us","failure"} when resolved
+  FailureInfo failure;                 ///< bad URL or resolve failure (operation resolve)
+};
+
+/// Parse `url`; then find the addresses: `address` when given (an IP literal, or a name that
+/// is resolved), else the URL host itself when it is an IP literal, else env.dns->resolve(host).
+/// `done` runs on the loop (never inside this call), within `timeout`.
+void resolve_curl_target(ProbeEnv& env, const std::string& url, const std::string& address,
+                         std::chrono::milliseconds timeout, std::function<void(CurlTarget)> done);
+
+/// Point `easy` at the target's addresses so curl never resolves a name: CURLOPT_RESOLVE
+/// "host:port:addr,…" for a host name, CURLOPT_CONNECT_TO for an IP-literal host with other
+/// addresses. The returned lists must outlive the transfer (pass them to CurlEngine::start).
+std::vector<CurlSlistPtr> pin_addresses(CURL* easy, const CurlTarget& target);
+
+/// curl's duration info in µs (CURLINFO_*_TIME_T), -1 when curl reports 0 (phase not reached).
+std::int32_t curl_time_us(CURL* easy, CURLINFO info);
+
+/// A µs difference clamped to int32, or -1 when `later` is not known.
+std::int32_t phase_us(std::int32_t later, std::int32_t earlier);
+
+/// Phases of a finished transfer (µs): connect_us = TCP connect, tls_us = handshake,
+/// first_byte_us = request sent → first response byte; resolve_us as given. A phase not
+/// reached stays -1. total_us is the run's own (start to done), set by the probe.
+void set_curl_phases(Measurement& m, CURL* easy, std::int32_t resolve_us);
+
+/// The remote address curl connected to (a target address), "" if none.
+std::string connected_address(CURL* easy);
+
+/// Fill the measurement's failure and method from a curl failure (method from the operation).
+void set_failure(Measurement& m, const FailureInfo& f);
+
+}  // namespace netvigil
