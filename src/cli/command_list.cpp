@@ -10,6 +10,9 @@ void register_commands(CLI::App& app, CommandSet& set) {
   register_events(app, set);
   register_timeline(app, set);
   register_detect(app, set);
+  register_export(app, set);
+  register_verify(app, set);
+  register_keygen(app, set);
 }
 
 }  // namespace netvigil

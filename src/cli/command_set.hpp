@@ -39,5 +39,8 @@ void register_status(CLI::App& app, CommandSet& set);
 void register_events(CLI::App& app, CommandSet& set);
 void register_timeline(CLI::App& app, CommandSet& set);
 void register_detect(CLI::App& app, CommandSet& set);
+void register_export(CLI::App& app, CommandSet& set);
+void register_verify(CLI::App& app, CommandSet& set);
+void register_keygen(CLI::App& app, CommandSet& set);
 
 }  // namespace netvigil
