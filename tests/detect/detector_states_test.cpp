@@ -1,6 +1,7 @@
 // Network states on synthetic histories: exact entry and exit steps, warm-up, long cuts.
 #include <catch2/catch.hpp>
 
+#include "config/config.hpp"
 #include "synthetic.hpp"
 
 using namespace netvigil;
@@ -248,4 +249,22 @@ TEST_CASE("5 % random loss for 30+ steps never produces a blackout", "[detect]")
     CHECK(count_type(events, "local_outage") == 0);
     CHECK(r.back().state == DetectorState::normal);
   }
+}
+
+TEST_CASE("parameters come from config.detector and the vantage labels", "[detect]") {
+  Config config;
+  config.detector.step = std::chrono::seconds(5);  // the lab's scaled-down step
+  config.detector.baseline_window = std::chrono::hours(1);
+  config.detector.warmup = std::chrono::seconds(60);
+  config.vantage.network_type = "mobile";
+  const auto p = detector_params_from(config);
+  CHECK(p.step_s == 5);
+  CHECK(p.baseline_window_steps == 720);
+  CHECK(p.warmup_steps == 12);
+  CHECK(p.network_type == "mobile");
+  CHECK(p.method_version == "nv-detect-1");
+  const auto defaults = detector_params_from(Config{});
+  CHECK(defaults.step_s == 60);
+  CHECK(defaults.baseline_window_steps == 7 * 24 * 60);
+  CHECK(defaults.warmup_steps == 60);
 }
