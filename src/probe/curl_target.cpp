@@ -24,6 +24,25 @@ std::string url_part(CURLU* u, CURLUPart part, unsigned flags) {
   return out;
 }
 
+size_t on_body(char* data, size_t size, size_t n, void* userp) noexcept {
+  auto* sink = static_cast<BodySink*>(userp);
+  const size_t total = size * n;
+  if (sink->kept.size() < sink->keep) {
+    const size_t room = sink->keep - sink->kept.size();
+    try {
+      sink->kept.append(data, total < room ? total : room);
+    } catch (...) {
+      return 0;
+    }
+  }
+  sink->received += static_cast<std::int64_t>(total);
+  if (sink->stop_after > 0 && sink->received > sink->stop_after) {
+    sink->stopped = true;
+    return 0;  // enough: curl ends the transfer with CURLE_WRITE_ERROR
+  }
+  return total;
+}
+
 bool parse_url(CurlTarget& t) {
   std::unique_ptr<CURLU, UrlFree> u(curl_url());
   if (!u || curl_url_set(u.get(), CURLUPART_URL, t.url.c_str(), 0) != CURLUE_OK) return false;
@@ -114,6 +133,11 @@ std::int32_t curl_time_us(CURL* easy, CURLINFO info) {
 std::int32_t phase_us(std::int32_t later, std::int32_t earlier) {
   if (later < 0) return -1;
   return earlier < 0 ? later : later - earlier;
+}
+
+void sink_body(CURL* easy, BodySink* sink) {
+  curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &on_body);
+  curl_easy_setopt(easy, CURLOPT_WRITEDATA, sink);
 }
 
 void set_curl_phases(Measurement& m, CURL* easy, std::int32_t resolve_us) {

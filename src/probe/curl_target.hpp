@@ -53,6 +53,20 @@ void set_curl_phases(Measurement& m, CURL* easy, std::int32_t resolve_us);
 /// The remote address curl connected to (a target address), "" if none.
 std::string connected_address(CURL* easy);
 
+/// Receives a response body: keeps the first `keep` bytes and stops the transfer once more
+/// than `stop_after` bytes arrived (0: never). A stop makes curl end with CURLE_WRITE_ERROR
+/// and `stopped` set: the caller treats that as a complete, capped transfer, not a failure.
+struct BodySink {
+  std::size_t keep = 0;
+  std::int64_t stop_after = 0;
+  std::string kept;
+  std::int64_t received = 0;  ///< bytes curl delivered, including the chunk that stopped it
+  bool stopped = false;
+};
+
+/// Route `easy`'s body into `*sink` (which must outlive the easy handle).
+void sink_body(CURL* easy, BodySink* sink);
+
 /// Fill the measurement's failure and method from a curl failure (method from the operation).
 void set_failure(Measurement& m, const FailureInfo& f);
 
