@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cerrno>
 #include <csignal>
 #include <cstdint>
@@ -50,6 +51,7 @@ struct ServerOptions {
   std::string response = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok";
   const CertKey* tls = nullptr;   ///< serve TLS with this certificate
   std::string bind = "127.0.0.1"; ///< loopback only: 127.0.0.1 or ::1
+  int pace_ms = 0;                ///< pause after each 64 KiB written (a throttled link)
 };
 
 /// Build a complete HTTP/1.1 response with Content-Length.
@@ -245,6 +247,8 @@ class TestServer {
         const int n = wr(out.data() + off, static_cast<int>(std::min<std::size_t>(out.size() - off, 65536)));
         if (n <= 0) break;
         off += static_cast<std::size_t>(n);
+        if (options_.pace_ms > 0 && off < out.size())
+          std::this_thread::sleep_for(std::chrono::milliseconds(options_.pace_ms));
       }
       if (ssl) SSL_shutdown(ssl);
     }
