@@ -102,6 +102,8 @@ bool kept(std::string_view addr, const std::vector<std::string>& keep) {
 
 // Scrub dotted quads inside one token (a run of hex digits, colons and dots).
 std::string scrub_v4_in(const std::string& token, const std::vector<std::string>& keep) {
+  // Fast path: most tokens (words, times, hashes) cannot hold a dotted quad.
+  if (std::count(token.begin(), token.end(), '.') < 3) return token;
   static const std::regex kV4(R"((\d{1,3}\.){3}\d{1,3})");
   std::string out;
   std::size_t last = 0;
