@@ -64,7 +64,7 @@ TEST_CASE("keygen writes a 0600 private key and a .pub, and refuses to overwrite
   CHECK(again.error.find("already exists") != std::string::npos);
 }
 
-TEST_CASE("a signed export verifies; with a pinned key it proves authorship", "[export][signing]") {
+TEST_CASE("a signed export verifies, and with a pinned key it proves authorship", "[export][signing]") {
   TempDir d;
   auto k = generate_signing_key(d / "key");
   REQUIRE(k.ok);
