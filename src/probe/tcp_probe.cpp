@@ -54,6 +54,16 @@ struct Run {
   std::vector<Attempt> attempts;
   std::size_t left = 0;
   bool finished = false;
+
+  Run() = default;
+  Run(const Run&) = delete;
+  Run& operator=(const Run&) = delete;
+  // Only reached with open sockets when the loop itself is torn down mid-run (its callbacks
+  // held the last references): close them so no fd outlives the probe.
+  ~Run() {
+    for (auto& a : attempts)
+      if (a.fd >= 0) ::close(a.fd);
+  }
 };
 using RunRef = std::shared_ptr<Run>;
 

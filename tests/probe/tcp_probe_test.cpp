@@ -399,3 +399,25 @@ TEST_CASE("the tcp probe leaks no fds", "[probe][tcp]") {
   }
   CHECK(count_fds() == before);
 }
+
+TEST_CASE("tearing the loop down mid-run closes the probe's sockets", "[probe][tcp]") {
+  const int before = count_fds();
+  Listener full(AF_INET, 0);
+  auto fillers = fill_backlog(full);
+  {
+    EventLoop loop;
+    SystemClock clock;
+    ProbeEnv env;
+    env.loop = &loop;
+    env.clock = &clock;
+    int calls = 0;
+    run_tcp_probe(env, tcp_spec("127.0.0.1", {full.port}), 5000ms, [&](Measurement) { ++calls; });
+    loop.run_until([] { return false; }, 50ms);
+    CHECK(calls == 0);
+    CHECK(loop.watched_fds() == 1);
+  }
+  for (int fd : fillers) close(fd);
+  close(full.fd);
+  full.fd = -1;
+  CHECK(count_fds() == before);
+}
