@@ -53,6 +53,8 @@ struct MeasurementStore::Impl {
     db.exec("PRAGMA journal_size_limit = 4194304");
     db.exec("PRAGMA wal_autocheckpoint = 1000");
     apply_migrations(db);
+    sql::Stmt created(db, "INSERT OR IGNORE INTO meta(key, value) VALUES('created_unix_ms', ?1)");
+    created.bind(1, o.clock->unix_ms()).run();
     return db;
   }
 };
@@ -140,6 +142,9 @@ void MeasurementStore::replace_all_events(std::vector<Event> events) {
 }
 void MeasurementStore::prune_before(std::int64_t cutoff_unix_ms) {
   push_command(PruneRequest{cutoff_unix_ms});
+}
+void MeasurementStore::set_meta(std::string key, std::string value) {
+  push_command(MetaSet{std::move(key), std::move(value)});
 }
 void MeasurementStore::set_max_page_count(std::int64_t pages) { push_command(PageLimit{pages}); }
 

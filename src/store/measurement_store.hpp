@@ -76,6 +76,8 @@ class MeasurementStore {
   void replace_all_events(std::vector<Event> events);
   /// Removes raw rows older than cutoff (except those events refer to) and their evidence.
   void prune_before(std::int64_t cutoff_unix_ms);
+  /// Sets a key in the meta table (e.g. a signed chain head, vantage labels).
+  void set_meta(std::string key, std::string value);
   /// Test seam: PRAGMA max_page_count on the write connection (0 restores the default).
   void set_max_page_count(std::int64_t pages);
 

@@ -45,13 +45,17 @@ struct PruneRequest {
 struct EventsReplace {
   std::vector<Event> events;
 };
+struct MetaSet {
+  std::string key, value;
+};
 struct PageLimit {
   std::int64_t max_pages = 0;  ///< 0: SQLite's default
 };
 
 /// Everything except measurement rows (never dropped when the buffer is full).
 using StoreCommand =
-    std::variant<ProbeDef, RollupStep, ClockTrust, Event, EventsReplace, PruneRequest, PageLimit>;
+    std::variant<ProbeDef, RollupStep, ClockTrust, Event, EventsReplace, PruneRequest, MetaSet,
+                 PageLimit>;
 
 /// What the writer commits in one transaction.
 struct WriteBatch {

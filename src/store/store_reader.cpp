@@ -231,6 +231,15 @@ void StoreReader::clock_trust(std::int64_t from_ms, std::int64_t to_ms,
   st.reset();
 }
 
+std::optional<std::string> StoreReader::meta(const std::string& key) {
+  sql::Stmt st(db_, "SELECT value FROM meta WHERE key = ?1");
+  st.bind(1, key);
+  std::optional<std::string> v;
+  if (st.step()) v = st.text(0);
+  st.reset();
+  return v;
+}
+
 DbStats StoreReader::stats() {
   DbStats s;
   s.page_size = db_.scalar("PRAGMA page_size");

@@ -95,6 +95,9 @@ class StoreReader {
 
   DbStats stats();
 
+  /// A value of the meta table ("created_unix_ms" is set when the database is created).
+  std::optional<std::string> meta(const std::string& key);
+
  private:
   std::vector<Event> query_events(const std::string& where, std::optional<std::int64_t> arg);
 

@@ -79,7 +79,8 @@ StoreWriter::StoreWriter(sql::Db& db, std::size_t prune_chunk)
       prune_evidence_(db,
                       "DELETE FROM evidence WHERE last_used < ?1 AND id NOT IN ("
                       "SELECT m.evidence FROM measurements m WHERE m.evidence IS NOT NULL AND "
-                      "m.id IN (SELECT value FROM events, json_each(events.evidence)))") {
+                      "m.id IN (SELECT value FROM events, json_each(events.evidence)))"),
+      set_meta_(db, "INSERT OR REPLACE INTO meta(key, value) VALUES(?1, ?2)") {
   sql::Stmt head(db, "SELECT hash FROM rollup_steps ORDER BY seq DESC LIMIT 1");
   if (head.step()) {
     auto h = head.blob(0);
@@ -121,6 +122,8 @@ StoreWriter::Outcome StoreWriter::write(WriteBatch& batch, int& error_code, std:
                 bind_event(upsert_event_, 1, e);
                 upsert_event_.run();
               }
+            } else if constexpr (std::is_same_v<T, MetaSet>) {
+              set_meta_.bind(1, v.key).bind(2, v.value).run();
             } else if constexpr (std::is_same_v<T, PruneRequest>) {
               if (!apply_prune(v)) prune_complete = false;
               s.pruned_evidence = true;

@@ -48,7 +48,7 @@ class StoreWriter {
   sql::Stmt insert_row_, find_evidence_, insert_evidence_, touch_evidence_;
   sql::Stmt find_scope_, insert_scope_, insert_step_, insert_rollup_;
   sql::Stmt insert_clock_, upsert_event_, insert_event_, delete_events_;
-  sql::Stmt prune_rows_, prune_evidence_;
+  sql::Stmt prune_rows_, prune_evidence_, set_meta_;
 
   // Committed caches.
   std::unordered_map<std::int64_t, std::pair<Sha256, std::int64_t>> last_evidence_;  // probe → hash, id

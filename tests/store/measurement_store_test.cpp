@@ -268,3 +268,22 @@ TEST_CASE("stop flushes what is queued; enqueue after stop is refused and counte
   CHECK(store.health().dropped.load() == 1);
   store.stop();  // idempotent
 }
+
+TEST_CASE("meta keeps the creation time and keys set by the daemon", "[store]") {
+  TempDir dir;
+  const auto path = dir.file("nv.db");
+  FakeClock clock(kT0);
+  {
+    MeasurementStore store({.path = path, .clock = &clock});
+    store.set_meta("chain_head_signature", "abc");
+    REQUIRE(store.flush());
+  }
+  clock.advance(std::chrono::hours(1));
+  MeasurementStore again({.path = path, .clock = &clock});  // creation time is not rewritten
+  again.set_meta("chain_head_signature", "def");
+  REQUIRE(again.flush());
+  StoreReader reader(path);
+  CHECK(reader.meta("created_unix_ms") == std::optional<std::string>(std::to_string(kT0)));
+  CHECK(reader.meta("chain_head_signature") == std::optional<std::string>("def"));
+  CHECK(!reader.meta("missing"));
+}
