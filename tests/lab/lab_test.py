@@ -346,11 +346,39 @@ def extra_checks(scenario, rows, probes, out, summary):
         summary.append(f"flaky: {ok} of {len(meas)} rows ok")
         if len(meas) == 0 or ok < 0.6 * len(meas):
             out.add(f"flaky: only {ok} of {len(meas)} rows ok; a noisy network should mostly work")
-    for r in rows:
-        text = json.dumps(r)
-        if "192.0.2.254" in text or "2001:db8:fe::254" in text:
-            out.add(f"{scenario}: the vantage's own address appears in output row for {r.get('probe')}")
-            break
+
+
+VANTAGE_ADDRESSES = (b"192.0.2.254", b"2001:db8:fe::254")
+
+
+def privacy(args):
+    """The vantage's own address in no --once output and no database file of any lab run."""
+    out = Failures()
+    scanned = 0
+    for name in sorted(os.listdir(args.runs)) if os.path.isdir(args.runs) else []:
+        d = os.path.join(args.runs, name)
+        files = [os.path.join(d, f) for f in os.listdir(d) if f.startswith("once-") and f.endswith(".jsonl")]
+        nv = os.path.join(d, "netvigil")
+        if os.path.isdir(nv):
+            files += [os.path.join(nv, f) for f in os.listdir(nv) if ".db" in f]
+        for path in sorted(files):
+            with open(path, "rb") as f:
+                data = f.read()
+            scanned += 1
+            for addr in VANTAGE_ADDRESSES:
+                n = data.count(addr)
+                if n:
+                    where = ""
+                    if path.endswith(".jsonl"):
+                        probes = sorted({json.loads(line).get("probe", "?") for line in data.decode().splitlines()
+                                         if addr.decode() in line})
+                        where = f" (probes: {', '.join(probes[:6])}{'…' if len(probes) > 6 else ''})"
+                    out.add(f"{os.path.relpath(path, args.runs)}: the vantage's address {addr.decode()} "
+                            f"appears {n} times{where}")
+    if scanned == 0:
+        out.add(f"nothing to scan under {args.runs}: no lab run produced output")
+    print(f"privacy: {scanned} files scanned")
+    return out
 
 
 def hygiene(args):
@@ -394,7 +422,7 @@ def hygiene(args):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("what", choices=["setup", "hygiene", *GROUPS])
+    ap.add_argument("what", choices=["setup", "hygiene", "privacy", *GROUPS])
     ap.add_argument("--runs", required=True)
     ap.add_argument("--netvigil")
     args = ap.parse_args()
@@ -408,6 +436,8 @@ def main():
         return 0
     if args.what == "hygiene":
         out = hygiene(args)
+    elif args.what == "privacy":
+        out = privacy(args)
     else:
         if not args.netvigil or not os.access(args.netvigil, os.X_OK):
             print(f"FAIL: netvigil binary not found: {args.netvigil}", file=sys.stderr)
