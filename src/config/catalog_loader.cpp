@@ -136,7 +136,7 @@ void read_prefix_list_entry(const YAML::Node& node, Catalog& cat, Reporter& r, L
     }
   }
   if (auto n = m.require("reviewed")) if (auto d = read_date(*n, "reviewed", r)) list.reviewed = *d;
-  if (auto n = m.require("source")) read_source(*n, r);
+  if (auto n = m.require("source")) if (auto src = read_source(*n, r)) list.source = *src;
   if (auto n = m.require("prefixes")) {
     list.prefixes = read_prefix_list(*n, "prefixes", r);
     if (n->IsSequence() && n->size() == 0) r.error(*n, "prefixes: must not be empty");
@@ -161,8 +161,8 @@ Catalog load_catalog_text(std::string_view text, Reporter& r, LoadState& state) 
   if (!m.valid()) return cat;
   if (auto n = m.require("catalog")) if (auto s = read_slug(*n, "catalog", r)) cat.name = *s;
   if (auto n = m.require("reviewed")) if (auto d = read_date(*n, "reviewed", r)) cat.reviewed = *d;
-  if (auto n = m.require("license")) read_nonempty(*n, "license", r);
-  if (auto n = m.get("description")) read_string(*n, "description", r);
+  if (auto n = m.require("license")) if (auto s = read_nonempty(*n, "license", r)) cat.license = *s;
+  if (auto n = m.get("description")) if (auto s = read_string(*n, "description", r)) cat.description = *s;
   // Prefix lists first: probes in the same file refer to them.
   if (auto n = m.get("prefix_lists"))
     for (const auto& item : read_list(*n, "prefix_lists", r)) read_prefix_list_entry(item, cat, r, state);

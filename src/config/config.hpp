@@ -94,11 +94,14 @@ struct PrefixList {
   std::string name;
   std::string reviewed;
   std::vector<Prefix> prefixes;
+  std::string source;              ///< public page the prefixes come from
 };
 
 struct Catalog {
   std::string name;
   std::string reviewed;
+  std::string license;             ///< of the catalog data, e.g. "CC-BY-4.0"
+  std::string description;
   std::string path;                ///< file it came from, or "embedded:NAME"
   std::vector<ProbeSpec> probes;   ///< plain probes and, flattened, every service endpoint
   std::vector<ServiceSpec> services;

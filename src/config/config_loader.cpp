@@ -143,6 +143,8 @@ LoadResult load_config_text(std::string_view text, const std::string& name, cons
     r.error(e.mark, "YAML syntax error: " + e.msg);
     return result;
   }
+  // An empty file (or one of comments only) is an empty mapping: every default applies.
+  if (root.IsNull()) root = YAML::Node(YAML::NodeType::Map);
   YamlMap top(root, r, "");
   if (top.valid()) {
     read_config_sections(top, c, r);

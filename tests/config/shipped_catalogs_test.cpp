@@ -79,6 +79,8 @@ TEST_CASE("every shipped catalog loads cleanly, from its file and embedded", "[c
       const auto& cat = r.config->catalogs[0];
       CHECK(cat.name == e.path().stem().string());
       CHECK(cat.reviewed.size() == 10);
+      CHECK(cat.license == "CC-BY-4.0");
+      for (const auto& list : cat.prefix_lists) CHECK_FALSE(list.source.empty());
       CHECK_FALSE(cat.probes.empty());
       for (const auto& p : cat.probes) {
         INFO("probe " << p.id);
