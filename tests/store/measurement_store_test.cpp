@@ -257,7 +257,7 @@ TEST_CASE("an exclusive lock held for 2 s delays writes but loses none", "[store
   CHECK(integrity(path) == "ok");
 }
 
-TEST_CASE("stop flushes what is queued; enqueue after stop is refused and counted", "[store]") {
+TEST_CASE("stop flushes what is queued, enqueue after stop is refused and counted", "[store]") {
   TempDir dir;
   const auto path = dir.file("nv.db");
   MeasurementStore store({.path = path, .commit_interval = std::chrono::seconds(30)});

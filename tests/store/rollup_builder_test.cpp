@@ -119,7 +119,7 @@ TEST_CASE("median RTT of an even count is the mean of the middle two", "[store]"
   CHECK(closed[0].rollups[0].rtt_us == 2'500);
 }
 
-TEST_CASE("steps with no attempts are gaps; late arrivals are counted, not re-opened", "[store]") {
+TEST_CASE("steps with no attempts are gaps, late arrivals are counted and not re-opened", "[store]") {
   RollupBuilder b(milliseconds(60'000), milliseconds(10'000));
   b.add(make_measurement("a", kStep0, true));
   b.add(make_measurement("a", kStep0 + 180'000, true));  // steps +60 and +120 have nothing
