@@ -291,6 +291,11 @@ def run_group(name, scenarios, args):
             out.add(f"make-lab-config failed: {gen.stderr.strip()}")
             return out
         cfg = gen.stdout.strip().splitlines()[-1]
+        chk = run([args.netvigil, "check", "-c", cfg], 60, check=False, capture_output=True)
+        print("  " + (chk.stdout + chk.stderr).strip())
+        if chk.returncode != 0:
+            out.add(f"netvigil check rejects the generated lab config (exit {chk.returncode})")
+            return out
         with open(cfg, encoding="utf-8") as f:
             catalogs = yaml.safe_load(f)["catalogs"]
         probes = load_probes(catalogs, table)
@@ -330,6 +335,13 @@ def run_group(name, scenarios, args):
 def extra_checks(scenario, rows, probes, out, summary):
     """Scenario facts beyond per-probe failures."""
     meas = [r for r in rows if r.get("kind") != "service"]
+    if scenario == "local-outage":
+        # The local group must show the own link down (carrier), not just a failure.
+        for r in meas:
+            if r.get("group") == "local":
+                carrier = (r.get("evidence") or {}).get("carrier") or {}
+                if any(v is True for v in carrier.values()):
+                    out.add(f"local-outage: {r['probe']} reports carrier up: {carrier}")
     if scenario == "throttle":
         tp = {r["probe"]: r for r in meas if r.get("kind") == "throughput"}
         intl = [r for pid, r in tp.items() if probes.get(pid) and probes[pid].zone == "international"]
