@@ -2,6 +2,7 @@
 #include "cli/commands.hpp"
 
 #include <CLI/CLI.hpp>
+#include <csignal>
 #include <iostream>
 
 #include "cli/command_set.hpp"
@@ -9,6 +10,9 @@
 namespace netvigil {
 
 int cli_main(int argc, char** argv) {
+  // A peer closing a socket (or a closed stdout pipe) is data or the reader's choice,
+  // never a reason to die.
+  std::signal(SIGPIPE, SIG_IGN);
   CLI::App app{"netvigil watches for Internet shutdowns from inside the network being shut down.\n"
                "Every command reads or writes the local SQLite record; nothing leaves the machine."};
   app.set_version_flag("--version", std::string("netvigil ") + NETVIGIL_VERSION);

@@ -12,15 +12,8 @@
 #include "cli/export_sources.hpp"
 #include "cli/store_open.hpp"
 #include "cli/time_args.hpp"
-#include "export/chart_layout.hpp"
-#include "export/csv_export.hpp"
-#include "export/html_export.hpp"
-#include "export/json_export.hpp"
-#include "export/ooni_export.hpp"
-#include "export/openmetrics_export.hpp"
-#include "export/png_export.hpp"
+#include "export/export_format.hpp"
 #include "export/signing.hpp"
-#include "export/svg_export.hpp"
 #include "export/text_format.hpp"
 
 namespace netvigil {
@@ -70,9 +63,10 @@ ExportMeta meta_for(const Config& cfg, const DetectorParams& params, const Expor
 }
 
 int run_export(const Opts& o) {
-  static const std::vector<std::string> kFormats{"csv", "json", "ooni-jsonl", "openmetrics", "svg", "png", "html"};
-  if (std::find(kFormats.begin(), kFormats.end(), o.format) == kFormats.end()) {
-    std::cerr << "netvigil: unknown format '" << o.format << "' (csv, json, ooni-jsonl, openmetrics, svg, png, html)\n";
+  const auto format = export_format_from(o.format);
+  if (!format || *format == ExportFormat::events_csv) {
+    std::cerr << "netvigil: unknown format '" << o.format
+              << "' (csv, json, ooni-jsonl, openmetrics, svg, png, html)\n";
     return 64;
   }
   auto cfg = load_or_report(o.config);
@@ -128,32 +122,20 @@ int run_export(const Opts& o) {
     };
   }
   const auto events = events_in(*reader, range);
-  auto timeline = [&] { return timeline_source(*reader, params, range, events); };
-
-  if (o.format == "csv") {
-    write_timeline_csv(meta, timeline(), os, &progress);
-    if (!o.output.empty()) {
-      const std::string events_path = o.output + ".events.csv";
-      std::ofstream ev(events_path, std::ios::trunc);
-      write_events_csv(source_of(events), ev);
-      std::cerr << "events: " << events_path << '\n';
-    }
-  } else if (o.format == "json") {
-    write_json(meta, timeline(), source_of(events), os, &progress);
-  } else if (o.format == "ooni-jsonl") {
-    write_ooni_jsonl(meta, raw_source(*reader, range), os, &progress);
-  } else if (o.format == "openmetrics") {
-    write_openmetrics(meta, timeline, os, &progress);
-  } else if (o.format == "html") {
-    write_html(meta, timeline(), source_of(events), clock_source(*reader, range), os,
-               o.output.empty() ? "" : o.output, &progress);
-  } else {
-    ChartModel chart = layout_chart(meta, timeline(), source_of(events), clock_source(*reader, range), &progress);
-    if (o.format == "svg") write_svg(chart, os);
-    else if (auto err = write_png(chart, os); !err.empty()) {
-      std::cerr << "netvigil: " << err << '\n';
-      return 1;
-    }
+  ExportSources sources;
+  sources.timeline = [&] { return timeline_source(*reader, params, range, events); };
+  sources.events = [&] { return source_of(events); };
+  sources.raw = [&] { return raw_source(*reader, range); };
+  sources.clock = [&] { return clock_source(*reader, range); };
+  if (auto err = write_export(*format, meta, sources, os, &progress, o.output); !err.empty()) {
+    std::cerr << "netvigil: " << err << '\n';
+    return 1;
+  }
+  if (*format == ExportFormat::csv && !o.output.empty()) {
+    const std::string events_path = o.output + ".events.csv";
+    std::ofstream ev(events_path, std::ios::trunc);
+    write_export(ExportFormat::events_csv, meta, sources, ev);
+    std::cerr << "events: " << events_path << '\n';
   }
   if (tty) std::cerr << "\r\033[K";
   os.flush();

@@ -49,7 +49,7 @@ class Daemon {
     loop_.on_signal(SIGTERM, [this] { shutdown("SIGTERM"); });
     loop_.on_signal(SIGINT, [this] { shutdown("SIGINT"); });
     loop_.on_signal(SIGHUP, [this] { reload(); });
-    std::signal(SIGPIPE, SIG_IGN);
+  
 
     StoreOptions so;
     so.path = config_->database;
