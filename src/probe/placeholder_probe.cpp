@@ -1,2 +1,0 @@
-// placeholder until the area has code
-namespace netvigil {}
