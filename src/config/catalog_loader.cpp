@@ -21,14 +21,16 @@ std::optional<VerdictRule> read_rule(const YAML::Node& n, Reporter& r) {
   return std::nullopt;
 }
 
-void read_check(const YAML::Node& node, ServiceSpec& svc, Catalog& cat, Reporter& r, LoadState& state) {
+void read_check(const YAML::Node& node, ServiceSpec& svc, Catalog& cat, Reporter& r,
+                LoadState& state) {
   YamlMap m(node, r, "check");
   if (!m.valid()) return;
   ServiceCheck check;
   if (auto n = m.require("name")) {
     if (auto s = read_slug(*n, "name", r)) {
       for (const auto& c : svc.checks)
-        if (c.name == *s) r.error(*n, "name: check \"" + *s + "\" defined twice in service \"" + svc.id + "\"");
+        if (c.name == *s)
+          r.error(*n, "name: check \"" + *s + "\" defined twice in service \"" + svc.id + "\"");
       check.name = *s;
     }
   }
@@ -57,11 +59,16 @@ void read_service(const YAML::Node& node, Catalog& cat, Reporter& r, LoadState& 
   if (auto n = m.require("id")) {
     if (auto id = read_slug(*n, "id", r); id && state.claim_id(*id, *n, r)) svc.id = *id;
   }
-  if (auto n = m.require("name")) if (auto s = read_nonempty(*n, "name", r)) svc.name = *s;
-  if (auto n = m.require("group")) if (auto g = read_group(*n, r)) svc.group = *g;
-  if (auto n = m.get("control")) if (auto b = read_bool(*n, "control", r)) svc.control = *b;
-  if (auto n = m.require("reviewed")) if (auto d = read_date(*n, "reviewed", r)) svc.reviewed = *d;
-  if (auto n = m.require("source")) if (auto s = read_source(*n, r)) svc.source = *s;
+  if (auto n = m.require("name"))
+    if (auto s = read_nonempty(*n, "name", r)) svc.name = *s;
+  if (auto n = m.require("group"))
+    if (auto g = read_group(*n, r)) svc.group = *g;
+  if (auto n = m.get("control"))
+    if (auto b = read_bool(*n, "control", r)) svc.control = *b;
+  if (auto n = m.require("reviewed"))
+    if (auto d = read_date(*n, "reviewed", r)) svc.reviewed = *d;
+  if (auto n = m.require("source"))
+    if (auto s = read_source(*n, r)) svc.source = *s;
   if (auto n = m.require("checks")) {
     const auto items = read_list(*n, "checks", r);
     if (items.empty() && n->IsSequence()) r.error(*n, "checks: must not be empty");
@@ -80,22 +87,28 @@ void read_fingerprint(const YAML::Node& node, Catalog& cat, Reporter& r, LoadSta
   }
   if (auto n = m.require("where")) {
     if (auto s = read_string(*n, "where", r)) {
-      if (*s == "body" || *s == "header" || *s == "dns") f.where = *s;
-      else r.error(*n, "where: expected body, header or dns, found \"" + *s + "\"");
+      if (*s == "body" || *s == "header" || *s == "dns")
+        f.where = *s;
+      else
+        r.error(*n, "where: expected body, header or dns, found \"" + *s + "\"");
     }
   }
   if (auto n = m.get("header")) {
     if (auto s = read_nonempty(*n, "header", r)) {
-      if (f.where == "header") f.header = *s;
-      else r.error(*n, "header: only a fingerprint with where: header names a header");
+      if (f.where == "header")
+        f.header = *s;
+      else
+        r.error(*n, "header: only a fingerprint with where: header names a header");
     }
   } else if (f.where == "header") {
     r.error(node, "missing required key \"header\" in fingerprint (where: header)");
   }
   if (auto n = m.require("type")) {
     if (auto s = read_string(*n, "type", r)) {
-      if (*s == "exact" || *s == "prefix" || *s == "contains" || *s == "regexp") f.type = *s;
-      else r.error(*n, "type: expected exact, prefix, contains or regexp, found \"" + *s + "\"");
+      if (*s == "exact" || *s == "prefix" || *s == "contains" || *s == "regexp")
+        f.type = *s;
+      else
+        r.error(*n, "type: expected exact, prefix, contains or regexp, found \"" + *s + "\"");
     }
   }
   if (auto n = m.require("pattern")) {
@@ -114,12 +127,16 @@ void read_fingerprint(const YAML::Node& node, Catalog& cat, Reporter& r, LoadSta
     if (auto s = read_string(*n, "country", r)) {
       const bool cc = s->size() == 2 && std::isupper(static_cast<unsigned char>((*s)[0])) &&
                       std::isupper(static_cast<unsigned char>((*s)[1]));
-      if (cc) f.country = *s;
-      else r.error(*n, "country: expected an ISO 3166 code such as IR, found \"" + *s + "\"");
+      if (cc)
+        f.country = *s;
+      else
+        r.error(*n, "country: expected an ISO 3166 code such as IR, found \"" + *s + "\"");
     }
   }
-  if (auto n = m.get("scope")) if (auto s = read_nonempty(*n, "scope", r)) f.scope = *s;
-  if (auto n = m.require("source")) if (auto s = read_source(*n, r)) f.source = *s;
+  if (auto n = m.get("scope"))
+    if (auto s = read_nonempty(*n, "scope", r)) f.scope = *s;
+  if (auto n = m.require("source"))
+    if (auto s = read_source(*n, r)) f.source = *s;
   m.finish();
   cat.fingerprints.push_back(std::move(f));
 }
@@ -131,12 +148,16 @@ void read_prefix_list_entry(const YAML::Node& node, Catalog& cat, Reporter& r, L
   if (auto n = m.require("name")) {
     if (auto s = read_slug(*n, "name", r)) {
       auto [it, inserted] = state.prefix_list_names.emplace(*s, r.where(n->Mark()));
-      if (!inserted) r.error(*n, "name: duplicate prefix list \"" + *s + "\" (first defined at " + it->second + ")");
+      if (!inserted)
+        r.error(*n,
+                "name: duplicate prefix list \"" + *s + "\" (first defined at " + it->second + ")");
       list.name = *s;
     }
   }
-  if (auto n = m.require("reviewed")) if (auto d = read_date(*n, "reviewed", r)) list.reviewed = *d;
-  if (auto n = m.require("source")) if (auto src = read_source(*n, r)) list.source = *src;
+  if (auto n = m.require("reviewed"))
+    if (auto d = read_date(*n, "reviewed", r)) list.reviewed = *d;
+  if (auto n = m.require("source"))
+    if (auto src = read_source(*n, r)) list.source = *src;
   if (auto n = m.require("prefixes")) {
     list.prefixes = read_prefix_list(*n, "prefixes", r);
     if (n->IsSequence() && n->size() == 0) r.error(*n, "prefixes: must not be empty");
@@ -159,13 +180,18 @@ Catalog load_catalog_text(std::string_view text, Reporter& r, LoadState& state) 
   }
   YamlMap m(root, r, "");
   if (!m.valid()) return cat;
-  if (auto n = m.require("catalog")) if (auto s = read_slug(*n, "catalog", r)) cat.name = *s;
-  if (auto n = m.require("reviewed")) if (auto d = read_date(*n, "reviewed", r)) cat.reviewed = *d;
-  if (auto n = m.require("license")) if (auto s = read_nonempty(*n, "license", r)) cat.license = *s;
-  if (auto n = m.get("description")) if (auto s = read_string(*n, "description", r)) cat.description = *s;
+  if (auto n = m.require("catalog"))
+    if (auto s = read_slug(*n, "catalog", r)) cat.name = *s;
+  if (auto n = m.require("reviewed"))
+    if (auto d = read_date(*n, "reviewed", r)) cat.reviewed = *d;
+  if (auto n = m.require("license"))
+    if (auto s = read_nonempty(*n, "license", r)) cat.license = *s;
+  if (auto n = m.get("description"))
+    if (auto s = read_string(*n, "description", r)) cat.description = *s;
   // Prefix lists first: probes in the same file refer to them.
   if (auto n = m.get("prefix_lists"))
-    for (const auto& item : read_list(*n, "prefix_lists", r)) read_prefix_list_entry(item, cat, r, state);
+    for (const auto& item : read_list(*n, "prefix_lists", r))
+      read_prefix_list_entry(item, cat, r, state);
   if (auto n = m.get("probes"))
     for (const auto& item : read_list(*n, "probes", r))
       if (auto p = read_probe(item, r, state, nullptr)) cat.probes.push_back(std::move(*p));

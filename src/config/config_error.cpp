@@ -23,7 +23,9 @@ void Reporter::error(const YAML::Mark& mark, std::string message) {
   }
 }
 
-void Reporter::error(const YAML::Node& node, std::string message) { error(node.Mark(), std::move(message)); }
+void Reporter::error(const YAML::Node& node, std::string message) {
+  error(node.Mark(), std::move(message));
+}
 
 void Reporter::error_at(int line, int column, std::string message) {
   if (out_->size() > kMaxErrors) return;

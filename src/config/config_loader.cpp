@@ -34,11 +34,12 @@ FileText read_small_file(const std::string& path) {
     out.error = std::strerror(errno);
     return out;
   }
-  struct stat st{};
+  struct stat st {};
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
     out.error = "not a regular file";
   } else if (static_cast<std::uint64_t>(st.st_size) > kMaxConfigFileBytes) {
-    out.error = "file is larger than 16 MiB (" + std::to_string(st.st_size) + " bytes); refusing to read it";
+    out.error = "file is larger than 16 MiB (" + std::to_string(st.st_size) +
+                " bytes); refusing to read it";
   } else {
     out.text.resize(static_cast<std::size_t>(st.st_size));
     std::size_t got = 0;
@@ -81,7 +82,8 @@ void load_catalogs(const YAML::Node& list, const std::string& base_dir, Config& 
     if (entry->rfind(kEmbeddedPrefix, 0) == 0) {
       auto found = embedded_catalog(std::string_view(*entry).substr(kEmbeddedPrefix.size()));
       if (!found) {
-        r.error(item, "catalogs: unknown embedded catalog \"" + *entry + "\" (have: " + embedded_names() + ")");
+        r.error(item, "catalogs: unknown embedded catalog \"" + *entry +
+                          "\" (have: " + embedded_names() + ")");
         continue;
       }
       name = *entry;
@@ -109,7 +111,8 @@ void resolve_prefix_refs(const Config& c, LoadState& state) {
     bool found = false;
     for (const auto& cat : c.catalogs)
       for (const auto& list : cat.prefix_lists) found = found || list.name == ref.name;
-    if (!found) ref.reporter.error(ref.mark, "expect_prefixes: unknown prefix list \"" + ref.name + "\"");
+    if (!found)
+      ref.reporter.error(ref.mark, "expect_prefixes: unknown prefix list \"" + ref.name + "\"");
   }
 }
 
@@ -131,7 +134,8 @@ void sort_errors(std::vector<ConfigError>& errors) {
 
 }  // namespace
 
-LoadResult load_config_text(std::string_view text, const std::string& name, const std::string& base_dir) {
+LoadResult load_config_text(std::string_view text, const std::string& name,
+                            const std::string& base_dir) {
   LoadResult result;
   Reporter r(name, result.errors);
   Config c;

@@ -27,6 +27,7 @@ inline constexpr std::size_t kMaxConfigFileBytes = 16u << 20;
 LoadResult load_config(const std::string& path);
 
 /// Load config `text` as if read from `name`, resolving relative catalogs against `base_dir`.
-LoadResult load_config_text(std::string_view text, const std::string& name, const std::string& base_dir);
+LoadResult load_config_text(std::string_view text, const std::string& name,
+                            const std::string& base_dir);
 
 }  // namespace netvigil

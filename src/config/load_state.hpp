@@ -1,11 +1,11 @@
 // What a config load accumulates across catalogs: ids seen, references still to resolve.
 #pragma once
 
+#include <yaml-cpp/yaml.h>
+
 #include <map>
 #include <string>
 #include <vector>
-
-#include <yaml-cpp/yaml.h>
 
 #include "config/config.hpp"
 #include "config/config_error.hpp"

@@ -39,7 +39,9 @@ constexpr std::array<KindKey, 15> kKindKeys{{
     {"source", {true, true, true, true, false, true}},
 }};
 
-std::string kind_list() { return "dns, tcp, tls, http, throughput"; }
+std::string kind_list() {
+  return "dns, tcp, tls, http, throughput";
+}
 
 std::optional<ProbeKind> read_kind(const YAML::Node& n, Reporter& r) {
   auto s = read_string(n, "kind", r);
@@ -133,7 +135,8 @@ void read_kind_keys(YamlMap& m, ProbeSpec& p, Reporter& r, LoadState& state, boo
     if (!opt) bad = true;
     return opt;
   };
-  const bool needs_host = p.kind == ProbeKind::dns || p.kind == ProbeKind::tcp || p.kind == ProbeKind::tls;
+  const bool needs_host =
+      p.kind == ProbeKind::dns || p.kind == ProbeKind::tcp || p.kind == ProbeKind::tls;
   if (needs_host) {
     if (auto n = m.require("host")) {
       if (auto h = flag(read_host(*n, p.kind, r))) p.host = *h;
@@ -144,14 +147,22 @@ void read_kind_keys(YamlMap& m, ProbeSpec& p, Reporter& r, LoadState& state, boo
   if (auto n = m.get("ports")) p.ports = read_ports(*n, r, bad);
   if (auto n = m.get("address")) {
     if (auto a = flag(read_nonempty(*n, "address", r))) {
-      if (is_ip_literal(*a)) p.address = *a;
-      else { r.error(*n, "address: \"" + *a + "\" is not an IP address"); bad = true; }
+      if (is_ip_literal(*a))
+        p.address = *a;
+      else {
+        r.error(*n, "address: \"" + *a + "\" is not an IP address");
+        bad = true;
+      }
     }
   }
   if (auto n = m.get("sni")) {
     if (auto s = flag(read_nonempty(*n, "sni", r))) {
-      if (is_host_name(*s) && !is_ip_literal(*s)) p.sni = *s;
-      else { r.error(*n, "sni: \"" + *s + "\" is not a host name"); bad = true; }
+      if (is_host_name(*s) && !is_ip_literal(*s))
+        p.sni = *s;
+      else {
+        r.error(*n, "sni: \"" + *s + "\" is not a host name");
+        bad = true;
+      }
     }
   }
   if (auto n = m.get("resolvers")) {
@@ -166,14 +177,20 @@ void read_kind_keys(YamlMap& m, ProbeSpec& p, Reporter& r, LoadState& state, boo
       state.prefix_refs.push_back({r, n->Mark(), *s});
     }
   }
-  if (auto n = m.get("refused_ok")) if (auto b = flag(read_bool(*n, "refused_ok", r))) p.refused_ok = *b;
-  if (auto n = m.get("ignore_status")) if (auto b = flag(read_bool(*n, "ignore_status", r))) p.ignore_status = *b;
+  if (auto n = m.get("refused_ok"))
+    if (auto b = flag(read_bool(*n, "refused_ok", r))) p.refused_ok = *b;
+  if (auto n = m.get("ignore_status"))
+    if (auto b = flag(read_bool(*n, "ignore_status", r))) p.ignore_status = *b;
   if (p.kind == ProbeKind::http || p.kind == ProbeKind::throughput) {
     if (auto n = m.require("url")) {
       if (auto u = flag(read_nonempty(*n, "url", r))) {
         std::string why;
-        if (parse_url(*u, why)) p.url = *u;
-        else { r.error(*n, "url: bad URL \"" + *u + "\": " + why); bad = true; }
+        if (parse_url(*u, why))
+          p.url = *u;
+        else {
+          r.error(*n, "url: bad URL \"" + *u + "\": " + why);
+          bad = true;
+        }
       }
     } else {
       bad = true;
@@ -181,14 +198,22 @@ void read_kind_keys(YamlMap& m, ProbeSpec& p, Reporter& r, LoadState& state, boo
   }
   if (auto n = m.get("method")) {
     if (auto s = flag(read_string(*n, "method", r))) {
-      if (*s == "GET" || *s == "POST") p.http_method = *s;
-      else { r.error(*n, "method: expected GET or POST, found \"" + *s + "\""); bad = true; }
+      if (*s == "GET" || *s == "POST")
+        p.http_method = *s;
+      else {
+        r.error(*n, "method: expected GET or POST, found \"" + *s + "\"");
+        bad = true;
+      }
     }
   }
   if (auto n = m.get("body")) {
     if (auto s = flag(read_string(*n, "body", r))) {
-      if (p.http_method == "POST") p.http_body = *s;
-      else { r.error(*n, "body: only a POST sends a body"); bad = true; }
+      if (p.http_method == "POST")
+        p.http_body = *s;
+      else {
+        r.error(*n, "body: only a POST sends a body");
+        bad = true;
+      }
     }
   }
   if (auto n = m.get("body_cap"))
@@ -207,8 +232,10 @@ void check_timing(YamlMap& m, const ProbeSpec& p, const Schedule& s, Reporter& r
   if (timeout < interval) return;
   const std::string text = "timeout " + format_duration(timeout) +
                            " must be shorter than interval " + format_duration(interval);
-  if (p.timeout) r.error(m.get("timeout")->Mark(), "timeout: " + text);
-  else r.error(m.get("interval")->Mark(), "interval: " + text);
+  if (p.timeout)
+    r.error(m.get("timeout")->Mark(), "timeout: " + text);
+  else
+    r.error(m.get("interval")->Mark(), "interval: " + text);
   bad = true;
 }
 
@@ -218,7 +245,8 @@ std::optional<Group> read_group(const YAML::Node& n, Reporter& r) {
   auto s = read_string(n, "group", r);
   if (!s) return std::nullopt;
   auto g = group_from(*s);
-  if (!g) r.error(n, "group: unknown group \"" + *s + "\" (one of local, isp, domestic, international)");
+  if (!g)
+    r.error(n, "group: unknown group \"" + *s + "\" (one of local, isp, domestic, international)");
   return g;
 }
 
@@ -242,8 +270,10 @@ std::optional<ProbeSpec> read_probe(const YAML::Node& node, Reporter& r, LoadSta
   ProbeSpec p;
   p.origin = r.origin(node.Mark());
   if (auto n = m.require("id")) {
-    if (auto id = read_slug(*n, "id", r); id && state.claim_id(*id, *n, r)) p.id = *id;
-    else bad = true;
+    if (auto id = read_slug(*n, "id", r); id && state.claim_id(*id, *n, r))
+      p.id = *id;
+    else
+      bad = true;
   } else {
     bad = true;
   }
@@ -256,14 +286,18 @@ std::optional<ProbeSpec> read_probe(const YAML::Node& node, Reporter& r, LoadSta
     p.source = endpoint_of->source;
   }
   if (auto n = endpoint_of ? m.get("group") : m.require("group")) {
-    if (auto g = read_group(*n, r)) p.group = *g;
-    else bad = true;
+    if (auto g = read_group(*n, r))
+      p.group = *g;
+    else
+      bad = true;
   } else if (!endpoint_of) {
     bad = true;
   }
   if (auto n = endpoint_of ? m.get("source") : m.require("source")) {
-    if (auto s = read_source(*n, r)) p.source = *s;
-    else bad = true;
+    if (auto s = read_source(*n, r))
+      p.source = *s;
+    else
+      bad = true;
   } else if (!endpoint_of) {
     bad = true;
   }

@@ -1,10 +1,10 @@
 // One probe mapping from a catalog (a plain probe or a service endpoint) → a checked ProbeSpec.
 #pragma once
 
+#include <yaml-cpp/yaml.h>
+
 #include <optional>
 #include <string>
-
-#include <yaml-cpp/yaml.h>
 
 #include "config/config.hpp"
 #include "config/config_error.hpp"

@@ -10,7 +10,9 @@
 namespace netvigil {
 namespace {
 
-bool lower_alnum(char c) noexcept { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
+bool lower_alnum(char c) noexcept {
+  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
 
 bool all_digits(std::string_view s) noexcept {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
@@ -41,7 +43,9 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
 
 }  // namespace
 
-bool is_ip_literal(std::string_view s) noexcept { return IpAddress::parse(s).has_value(); }
+bool is_ip_literal(std::string_view s) noexcept {
+  return IpAddress::parse(s).has_value();
+}
 
 bool is_slug(std::string_view s) noexcept {
   if (s.empty() || s.size() > 64 || !lower_alnum(s[0])) return false;
@@ -162,11 +166,20 @@ std::optional<std::chrono::milliseconds> parse_duration(std::string_view s) noex
       s.remove_prefix(2);
     } else if (!s.empty()) {
       switch (s[0]) {
-        case 's': unit_ms = 1000; break;
-        case 'm': unit_ms = 60'000; break;
-        case 'h': unit_ms = 3'600'000; break;
-        case 'd': unit_ms = 86'400'000; break;
-        default: return std::nullopt;
+        case 's':
+          unit_ms = 1000;
+          break;
+        case 'm':
+          unit_ms = 60'000;
+          break;
+        case 'h':
+          unit_ms = 3'600'000;
+          break;
+        case 'd':
+          unit_ms = 86'400'000;
+          break;
+        default:
+          return std::nullopt;
       }
       s.remove_prefix(1);
     } else {
@@ -179,7 +192,10 @@ std::optional<std::chrono::milliseconds> parse_duration(std::string_view s) noex
 
 std::string format_duration(std::chrono::milliseconds d) {
   const std::int64_t ms = d.count();
-  struct Unit { std::int64_t ms; const char* name; };
+  struct Unit {
+    std::int64_t ms;
+    const char* name;
+  };
   for (Unit u : {Unit{86'400'000, "d"}, Unit{3'600'000, "h"}, Unit{60'000, "m"}, Unit{1000, "s"}})
     if (ms != 0 && ms % u.ms == 0) return std::to_string(ms / u.ms) + u.name;
   return std::to_string(ms) + "ms";

@@ -24,8 +24,8 @@ bool is_date(std::string_view s) noexcept;
 
 /// The parts of an http(s) URL that validation needs.
 struct UrlParts {
-  std::string scheme;  ///< "http" or "https"
-  std::string host;    ///< without brackets for IPv6
+  std::string scheme;      ///< "http" or "https"
+  std::string host;        ///< without brackets for IPv6
   std::uint16_t port = 0;  ///< 0 = the scheme's default
 };
 

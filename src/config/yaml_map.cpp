@@ -9,7 +9,9 @@
 namespace netvigil {
 namespace {
 
-std::string quoted(std::string_view s) { return "\"" + std::string(s) + "\""; }
+std::string quoted(std::string_view s) {
+  return "\"" + std::string(s) + "\"";
+}
 
 std::string prefixed(std::string_view key, std::string_view msg) {
   return std::string(key) + ": " + std::string(msg);
@@ -29,11 +31,16 @@ bool host_bits_zero(const Prefix& p) {
 
 std::string describe(const YAML::Node& node) {
   switch (node.Type()) {
-    case YAML::NodeType::Null: return "nothing";
-    case YAML::NodeType::Sequence: return "a list";
-    case YAML::NodeType::Map: return "a mapping";
-    case YAML::NodeType::Scalar: return quoted(node.Scalar());
-    default: return "nothing";
+    case YAML::NodeType::Null:
+      return "nothing";
+    case YAML::NodeType::Sequence:
+      return "a list";
+    case YAML::NodeType::Map:
+      return "a mapping";
+    case YAML::NodeType::Scalar:
+      return quoted(node.Scalar());
+    default:
+      return "nothing";
   }
 }
 
@@ -73,8 +80,8 @@ std::optional<YAML::Node> YamlMap::get(std::string_view key) {
 std::optional<YAML::Node> YamlMap::require(std::string_view key) {
   auto v = get(key);
   if (!v && valid_) {
-    reporter_->error(node_, "missing required key " + quoted(key) +
-                                (context_.empty() ? "" : " in " + context_));
+    reporter_->error(
+        node_, "missing required key " + quoted(key) + (context_.empty() ? "" : " in " + context_));
   }
   return v;
 }
@@ -149,8 +156,8 @@ std::optional<std::chrono::milliseconds> read_duration(const YAML::Node& n, std:
     return std::nullopt;
   }
   if (*d < min || *d > max) {
-    r.error(n, prefixed(key, "duration " + n.Scalar() + " out of range (" +
-                                 format_duration(min) + " to " + format_duration(max) + ")"));
+    r.error(n, prefixed(key, "duration " + n.Scalar() + " out of range (" + format_duration(min) +
+                                 " to " + format_duration(max) + ")"));
     return std::nullopt;
   }
   return d;

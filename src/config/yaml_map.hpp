@@ -1,6 +1,8 @@
 // Typed, checked reading of YAML nodes: every mistake becomes a positioned ConfigError.
 #pragma once
 
+#include <yaml-cpp/yaml.h>
+
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -8,8 +10,6 @@
 #include <string_view>
 #include <utility>
 #include <vector>
-
-#include <yaml-cpp/yaml.h>
 
 #include "config/config_error.hpp"
 #include "net/prefix.hpp"

@@ -1,10 +1,9 @@
 // The table of invalid-*.yaml fixtures, each paired with its exact expected messages.
-#include <catch2/catch.hpp>
-
 #include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -98,8 +97,9 @@ TEST_CASE("a 100 MB file is refused from its size, without being read", "[config
   const auto as_catalog = load_config((dir / "config.yaml").string());
   const auto elapsed = std::chrono::steady_clock::now() - t0;
   REQUIRE(as_config.errors.size() == 1);
-  CHECK(as_config.errors[0].to_string() ==
-        big.string() + ":1:1: cannot open config: file is larger than 16 MiB (100000000 bytes); refusing to read it");
+  CHECK(as_config.errors[0].to_string() == big.string() +
+                                               ":1:1: cannot open config: file is larger than 16 "
+                                               "MiB (100000000 bytes); refusing to read it");
   REQUIRE(as_catalog.errors.size() == 1);
   CHECK(as_catalog.errors[0].to_string() ==
         (dir / "config.yaml").string() +
@@ -114,5 +114,6 @@ TEST_CASE("a 100 MB file is refused from its size, without being read", "[config
 TEST_CASE("a missing config file is one positioned error", "[config]") {
   const auto r = load_config("/nonexistent/netvigil.yaml");
   REQUIRE(r.errors.size() == 1);
-  CHECK(r.errors[0].to_string() == "/nonexistent/netvigil.yaml:1:1: cannot open config: No such file or directory");
+  CHECK(r.errors[0].to_string() ==
+        "/nonexistent/netvigil.yaml:1:1: cannot open config: No such file or directory");
 }

@@ -1,8 +1,7 @@
 // The shipped catalogs and the embedded default config: they load, and the binary's copies
 // are the files in probes/ byte for byte. Targets are only parsed here, never contacted.
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -174,7 +173,8 @@ TEST_CASE("messenger services have OONI's endpoints and rules", "[config]") {
   CHECK(fbp.name == "facebook-as32934");
   const auto in_fb = [&](const char* a) {
     const auto ip = IpAddress::parse(a);
-    return std::any_of(fbp.prefixes.begin(), fbp.prefixes.end(), [&](const Prefix& p) { return p.contains(*ip); });
+    return std::any_of(fbp.prefixes.begin(), fbp.prefixes.end(),
+                       [&](const Prefix& p) { return p.contains(*ip); });
   };
   CHECK(in_fb("157.240.1.35"));
   CHECK(in_fb("2a03:2880:f10d:83:face:b00c:0:25de"));

@@ -1,7 +1,7 @@
 // Slugs, host names, URLs, dates and durations.
-#include <catch2/catch.hpp>
-
 #include "config/text_checks.hpp"
+
+#include <catch2/catch.hpp>
 
 using namespace netvigil;
 using std::chrono::milliseconds;
