@@ -27,7 +27,8 @@ void register_run(CLI::App& app, CommandSet& set) {
     auto cfg = load_or_report(o->config);
     if (!cfg) return kExitConfig;
     if (o->once) return run_once(std::move(*cfg), std::cout, o->json, use_colour(STDOUT_FILENO));
-    return run_daemon(std::move(*cfg), o->config);
+    // SIGHUP reloads the same file the daemon started with (or the embedded default).
+    return run_daemon(std::move(*cfg), choose_config_path(o->config));
   });
 }
 

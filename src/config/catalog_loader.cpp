@@ -1,7 +1,7 @@
 // Catalog documents: top-level keys, services with their checks, fingerprints, prefix lists.
 #include "config/catalog_loader.hpp"
+#include "config/regexp_check.hpp"
 
-#include <regex>
 
 #include "config/probe_entry.hpp"
 #include "config/text_checks.hpp"
@@ -115,11 +115,7 @@ void read_fingerprint(const YAML::Node& node, Catalog& cat, Reporter& r, LoadSta
     if (auto s = read_nonempty(*n, "pattern", r)) {
       f.pattern = *s;
       if (f.type == "regexp") {
-        try {
-          std::regex re(*s, std::regex::ECMAScript);
-        } catch (const std::regex_error& e) {
-          r.error(*n, std::string("pattern: bad regular expression: ") + e.what());
-        }
+        if (auto err = regexp_error(*s)) r.error(*n, "pattern: bad regular expression: " + *err);
       }
     }
   }

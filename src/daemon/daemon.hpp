@@ -8,8 +8,8 @@
 namespace netvigil {
 
 /// The daemon: measure on schedule, record, detect, serve metrics, until SIGTERM/SIGINT
-/// (flush, exit 0). SIGHUP reloads `config_flag` (or the embedded/default config); a bad
-/// new config is refused with its errors logged and the old one kept.
-int run_daemon(Config config, const std::string& config_flag);
+/// (flush, exit 0). SIGHUP reloads `config_path` ("" = the embedded default); a bad new
+/// config is refused with its errors logged and the old one kept.
+int run_daemon(Config config, const std::string& config_path);
 
 }  // namespace netvigil

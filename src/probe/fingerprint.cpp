@@ -108,10 +108,4 @@ const Fingerprint* match_dns(const std::vector<Fingerprint>& fps, std::string_vi
   return nullptr;
 }
 
-std::optional<std::string> regexp_error(const std::string& pattern) {
-  std::string error;
-  if (compile(pattern, &error)) return std::nullopt;
-  return error;
-}
-
 }  // namespace netvigil

@@ -1,6 +1,8 @@
 // Block-page fingerprints: does a body, a response header or a DNS answer match one?
 #pragma once
 
+#include "config/regexp_check.hpp"  // regexp_error: validation with the same engine
+
 #include <optional>
 #include <string>
 #include <string_view>
@@ -32,7 +34,5 @@ const Fingerprint* match_headers(const std::vector<Fingerprint>& fps,
 /// The first fingerprint with where == dns that matches the address text `address`, or nullptr.
 const Fingerprint* match_dns(const std::vector<Fingerprint>& fps, std::string_view address);
 
-/// Why `pattern` is not a valid PCRE2 regexp, or nullopt when it is.
-std::optional<std::string> regexp_error(const std::string& pattern);
 
 }  // namespace netvigil
