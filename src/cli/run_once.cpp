@@ -32,9 +32,13 @@ int run_once(Config config, std::ostream& out, bool json, bool colour) {
   // Bounded: every run ends by its timeout (plus the scheduler's guard); waves of
   // max_in_flight runs follow each other.
   std::size_t units = 0;
-  for (const auto& c : cfg->catalogs) units += c.probes.size();
+  auto longest = cfg->schedule.timeout;
+  for (const auto& c : cfg->catalogs) {
+    units += c.probes.size();
+    for (const auto& p : c.probes) longest = std::max(longest, p.timeout.value_or(longest));
+  }
   const auto waves = units / std::max<std::size_t>(1, cfg->schedule.max_in_flight) + 1;
-  const auto limit = (cfg->schedule.timeout + std::chrono::seconds(3)) * static_cast<long>(waves);
+  const auto limit = (longest + std::chrono::seconds(3)) * static_cast<long>(waves);
   loop.run_until([&] { return done; }, std::chrono::duration_cast<std::chrono::milliseconds>(limit));
   if (progress) std::cerr << "\r\033[K";
   if (!done) std::cerr << "netvigil: the sweep did not finish within its bound\n";

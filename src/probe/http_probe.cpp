@@ -1,6 +1,8 @@
 // HTTP(S) probe over curl: phases, capped body, hash, title, fingerprints.
 #include "probe/http_probe.hpp"
 
+#include "core/scrub.hpp"
+
 #include <openssl/evp.h>
 #include <strings.h>
 
@@ -123,11 +125,13 @@ void record_response(HttpRun& run, CURL* e, CURLcode code, std::string_view text
     m.evidence["body_sha256"] = sha256_hex(run.body.kept);
     m.evidence["body_kept"] = run.body.kept.size();
     m.evidence["body_truncated"] = run.body.stopped;
-    m.evidence["title"] = html_title(run.body.kept);
+    // Title and headers are text the server chose: a page may echo our own address into
+    // them, so every address is scrubbed before it can reach the record (privacy promise).
+    m.evidence["title"] = scrub_addresses(html_title(run.body.kept));
     nlohmann::json h = nlohmann::json::object();
     for (const auto& [name, value] : run.headers)
       for (const char* want : kHeadersOfInterest)
-        if (strcasecmp(name.c_str(), want) == 0) h[want] = valid_utf8(value);
+        if (strcasecmp(name.c_str(), want) == 0) h[want] = scrub_addresses(valid_utf8(value));
     m.evidence["headers"] = h;
   }
 
