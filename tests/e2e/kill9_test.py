@@ -9,7 +9,9 @@ blackholed, refused, TCP and DNS probes) with interval 1 s, so it writes all the
 Each round starts the daemon on the same database, waits until it has stored new rows,
 kills it with SIGKILL at a random moment while probes hold connections (read from
 /proc/net/tcp: mid-sweep), and checks with the sqlite3 CLI that the
-database is intact and that no committed row was lost. A last round ends with SIGTERM,
+database is intact and that no committed row was lost. Meanwhile /proc/PID/task must
+show the same threads all along: the loop, the store's writer and the metrics server's
+civetweb threads (no thread per probe or lookup). A last round ends with SIGTERM,
 which must exit 0. Rounds, moments, row counts and WAL sizes are printed.
 """
 import argparse
@@ -48,6 +50,21 @@ def probe_connections(ports):
                 if rem_port in ports and parts[3] in ("01", "02"):
                     n += 1
     return n
+
+
+def thread_names(pid):
+    """Thread names (comm) of a live process; [] once it is gone."""
+    out = []
+    try:
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            try:
+                with open(f"/proc/{pid}/task/{tid}/comm", encoding="utf-8") as f:
+                    out.append(f.read().strip())
+            except OSError:
+                pass
+    except OSError:
+        pass
+    return out
 
 
 def main():
@@ -136,11 +153,21 @@ def main():
             raise e2e.TestFailure(f"no new rows within {limit} s")
 
         confirmed = 0
+        threads, ps_shown = [], None
         for rnd in range(1, args.rounds + 1):
             proc = start()
             wait_for_rows(proc, confirmed, 40)
             moment = rng.uniform(0.1, 2.5)
-            time.sleep(moment)
+            until = time.monotonic() + moment
+            while time.monotonic() < until:
+                th = thread_names(proc.pid)
+                if th:
+                    threads.append(th)
+                time.sleep(0.01)
+            if ps_shown is None:
+                ps_shown = subprocess.run(["ps", "-T", "-p", str(proc.pid)], capture_output=True,
+                                          text=True, timeout=10).stdout
+                print("ps -T of the daemon mid-sweep:\n" + ps_shown.rstrip())
             if not check(proc.poll() is None, f"round {rnd}: the daemon exited by itself ({proc.returncode})"):
                 break
             # Mid-sweep: kill only while probes hold connections (bounded wait).
@@ -162,6 +189,18 @@ def main():
             check(integrity == "ok", f"round {rnd}: integrity_check says {integrity!r}")
             check(n >= confirmed, f"round {rnd}: {n} rows after the kill, {confirmed} were seen before")
             confirmed = max(confirmed, n)
+
+        # The loop, the store's writer and the metrics server's (civetweb) threads; the same
+        # set all along: no thread per probe or per lookup.
+        own = [sum(1 for t in th if not t.startswith("civetweb-")) for th in threads]
+        counts = [len(th) for th in threads]
+        check(threads and max(own) <= 2, f"daemon: up to {max(own, default=0)} non-HTTP threads "
+              "(the loop and the writer expected)")
+        check(threads and min(counts) == max(counts), f"daemon thread count varied: {min(counts, default=0)}.."
+              f"{max(counts, default=0)}")
+        names = sorted({t for th in threads for t in th})
+        print(f"  daemon threads over {len(threads)} samples: {min(counts, default=0)}..{max(counts, default=0)}"
+              f" ({max(own, default=0)} loop/writer, names {names})")
 
         # The last run ends cleanly: SIGTERM flushes and exits 0.
         proc = start()
