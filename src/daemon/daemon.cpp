@@ -107,13 +107,16 @@ class Daemon {
   }
 
   void every(std::chrono::milliseconds period, std::function<void()> fn) {
-    auto self = std::make_shared<std::function<void()>>();
-    *self = [this, period, fn, self] {
+    periodic_.push_back({period, std::move(fn)});
+    arm_periodic(periodic_.size() - 1);
+  }
+
+  void arm_periodic(std::size_t i) {
+    loop_.add_timer_after(periodic_[i].period, [this, i] {
       if (stopping_) return;
-      fn();
-      loop_.add_timer_after(period, *self);
-    };
-    loop_.add_timer_after(period, *self);
+      periodic_[i].fn();
+      arm_periodic(i);
+    });
   }
 
   void tick() {
@@ -182,6 +185,11 @@ class Daemon {
   std::unique_ptr<HttpServer> http_;
   std::unique_ptr<ProbeGeneration> generation_;
   std::list<std::unique_ptr<ProbeGeneration>> retired_;
+  struct Periodic {
+    std::chrono::milliseconds period;
+    std::function<void()> fn;
+  };
+  std::vector<Periodic> periodic_;
   std::uint64_t reported_skipped_ = 0;
   std::string last_status_;
   bool stopping_ = false;
