@@ -31,6 +31,9 @@ def parse_args():
     p.add_argument("--skip", default="", help="comma list of: curl,once,daemon,blackbox,detector")
     p.add_argument("--out", default=os.path.join(SRC, "tests", "bench", "results"))
     p.add_argument("--keep", action="store_true", help="keep the work directory")
+    p.add_argument("--ca-bundle", action="store_true",
+                   help="every tool trusts the system CA bundle plus the test CA (the cost a "
+                        "real deployment pays) instead of the test CA alone")
     a = p.parse_args()
     a.sizes = [int(x) for x in (a.sizes or ("100,1000" if a.quick else "100,1000,10000")).split(",")]
     a.interval = a.interval or (15 if a.quick else 60)
@@ -90,7 +93,7 @@ def fmt(v, spec=".3g"):
 
 def print_table(rows):
     head = ["N", "tool", "mode", "probes", "conn/req", "resumed", "cpu s/1000", "peak MiB",
-            "steady MiB", "wall s", "nginx cpu/1000"]
+            "steady MiB", "anon MiB", "wall s", "nginx cpu/1000"]
     body = []
     for r in rows:
         s = r["server"]
@@ -98,6 +101,7 @@ def print_table(rows):
                      f'{s["connections"]}/{s["requests"]}', str(s["resumed_sessions"]),
                      fmt(r["cpu_per_1000"]), fmt(r["peak_rss_kib"] / 1024 if r["peak_rss_kib"] else None),
                      fmt(r["steady_rss_kib"] / 1024 if r.get("steady_rss_kib") else None),
+                     fmt(r["steady_anon_kib"] / 1024 if r.get("steady_anon_kib") else None),
                      fmt(r.get("wall_s")), fmt(r["nginx_cpu_per_1000"])])
     widths = [max(len(x) for x in col) for col in zip(head, *body)]
     for line in [head] + body:
@@ -120,6 +124,7 @@ def ratios(rows):
                 (g(bb, "cpu_per_1000") or 0) + (g(prom, "cpu_per_1000") or 0) if bb else None),
             "steady_rss_daemon_over_blackbox": ratio(g(nv, "steady_rss_kib"), g(bb, "steady_rss_kib")),
             "peak_rss_daemon_over_blackbox": ratio(g(nv, "peak_rss_kib"), g(bb, "peak_rss_kib")),
+            "anon_rss_daemon_over_blackbox": ratio(g(nv, "steady_anon_kib"), g(bb, "steady_anon_kib")),
             "cpu_daemon_over_curl": ratio(g(nv, "cpu_per_1000"), g(curl, "cpu_per_1000")),
             "cpu_once_over_curl": ratio(g(once, "cpu_per_1000"), g(curl, "cpu_per_1000")),
             "peak_rss_once_over_curl": ratio(g(once, "peak_rss_kib"), g(curl, "peak_rss_kib")),
@@ -137,6 +142,13 @@ def main():
     started = time.monotonic()
     print(f"bench: work dir {work}; sizes {a.sizes}; interval {a.interval}s", flush=True)
     ca = lab.make_pki(work)
+    if a.ca_bundle:
+        bundle = f"{work}/bundle.pem"
+        with open(bundle, "wb") as out:
+            for path in ("/etc/ssl/certs/ca-certificates.crt", ca):
+                with open(path, "rb") as f:
+                    out.write(f.read())
+        ca = bundle
     lab.bind_hosts(work, max(a.sizes))
     nginx = lab.Nginx(work)
     rows, storage, detector = [], None, None
@@ -167,8 +179,8 @@ def main():
 
     rat = ratios(rows)
     stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    kind = "quick" if a.quick else "full"
-    meta = {"when": stamp, "mode": kind, "interval_s": a.interval, "sizes": a.sizes,
+    kind = ("quick" if a.quick else "full") + ("-bundle" if a.ca_bundle else "")
+    meta = {"when": stamp, "mode": kind, "ca": "system bundle + test CA" if a.ca_bundle else "test CA only", "interval_s": a.interval, "sizes": a.sizes,
             "machine": {"cpus": os.cpu_count(), "kernel": platform.release(),
                         "python": platform.python_version()},
             "netvigil": a.netvigil, "elapsed_s": time.monotonic() - started}
@@ -194,7 +206,7 @@ def main():
         json.dump({"meta": meta, "rows": rows, "ratios": rat, "storage": storage,
                    "detector": detector}, f, indent=1, default=str)
     cols = ["n", "tool", "mode", "probes", "cpu_s", "cpu_per_1000", "peak_rss_kib",
-            "steady_rss_kib", "wall_s", "window_s", "nginx_cpu_per_1000", "lag_max_s", "skipped"]
+            "steady_rss_kib", "steady_anon_kib", "steady_file_kib", "wall_s", "window_s", "nginx_cpu_per_1000", "lag_max_s", "skipped"]
     with open(base + ".csv", "w", encoding="utf-8", newline="") as f:
         w = csv.writer(f)
         w.writerow(cols + ["connections", "requests", "reused_connections", "resumed_sessions",

@@ -15,15 +15,15 @@ def cpu_seconds(pid):
 
 
 def memory_kib(pid):
-    """(VmRSS, VmHWM) in KiB."""
-    rss = hwm = 0
+    """VmRSS, VmHWM, RssAnon, RssFile of /proc/PID/status in KiB."""
+    keys = ("VmRSS:", "VmHWM:", "RssAnon:", "RssFile:")
+    got = dict.fromkeys(keys, 0)
     with open(f"/proc/{pid}/status", encoding="ascii") as f:
         for line in f:
-            if line.startswith("VmRSS:"):
-                rss = int(line.split()[1])
-            elif line.startswith("VmHWM:"):
-                hwm = int(line.split()[1])
-    return rss, hwm
+            k = line.split(":", 1)[0] + ":"
+            if k in got:
+                got[k] = int(line.split()[1])
+    return tuple(got[k] for k in keys)
 
 
 class Snapshot:
@@ -32,7 +32,7 @@ class Snapshot:
     def __init__(self, pid):
         self.t = time.monotonic()
         self.cpu = cpu_seconds(pid)
-        self.rss_kib, self.hwm_kib = memory_kib(pid)
+        self.rss_kib, self.hwm_kib, self.anon_kib, self.file_kib = memory_kib(pid)
 
 
 def run_measured(cmd, timeout, stdout, stderr, env=None):

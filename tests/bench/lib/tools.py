@@ -180,6 +180,7 @@ def run_netvigil_daemon(d, n, ca, nginx, netvigil, interval_s):
             "exit": proc.returncode, "probes": probes, "cpu_s": cpu,
             "cpu_per_1000": _per_1000(cpu, probes),
             "peak_rss_kib": steady.hwm_kib, "steady_rss_kib": steady.rss_kib,
+            "steady_anon_kib": steady.anon_kib, "steady_file_kib": steady.file_kib,
             "wall_s": lab.connection_check(entries[:n])["span_s"] if entries else None,
             "window_s": b.t - a.t,
             "nginx_cpu_per_1000": _per_1000(ngx_b - ngx_a, probes),
@@ -268,7 +269,8 @@ scrape_configs:
     for name, a, b in (("blackbox_exporter", a_bb, b_bb), ("prometheus (scraping it)", a_prom, b_prom)):
         cpu = b.cpu - a.cpu
         out.append(dict(common, tool=name, exit=0, cpu_s=cpu, cpu_per_1000=_per_1000(cpu, probes),
-                        peak_rss_kib=b.hwm_kib, steady_rss_kib=b.rss_kib))
+                        peak_rss_kib=b.hwm_kib, steady_rss_kib=b.rss_kib,
+                        steady_anon_kib=b.anon_kib, steady_file_kib=b.file_kib))
     return out
 
 
