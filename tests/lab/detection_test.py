@@ -35,6 +35,7 @@ import json
 import os
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -209,6 +210,18 @@ class Lane:
                           for e in seg) or "none"
         print(f"== {scenario}: on {utc(t_on, True)} off {utc(t_off, True)}; windows: {names}", flush=True)
         fails_before = len(self.out.items)
+        saw = self.saw(t_on, t_off)
+        print("   detector input (whole steps while on): " + "; ".join(
+            f"{g} {v['failed']}/{v['attempts']} failed, min ratio {v['min_ratio']:.2f} over {v['steps']} steps"
+            for g, v in saw.items() if g in ("local", "isp", "domestic", "international")), flush=True)
+        if scenario == "flaky":
+            failed = sum(v["failed"] for g, v in saw.items() if g in ("domestic", "international"))
+            if failed == 0:
+                self.out.add("flaky: no failed attempt in the domestic and international groups: the lab "
+                             "was not flaky, so the test proves nothing")
+            n_steps = saw.get("international", {}).get("steps", 0)
+            if n_steps < 30:
+                self.out.add(f"flaky: only {n_steps} whole steps of flaky data (need 30)")
         by_type = {}
         for e in seg:
             by_type.setdefault(e["type"], []).append(e)
@@ -278,6 +291,24 @@ class Lane:
         for r in rows:
             r["result"] = result
         self.rows.extend(rows)
+
+    def saw(self, t_on, t_off):
+        """Per group over the steps wholly inside [t_on, t_off): attempts, failures, lowest ratio
+        (from the stored rollups: what the detector was fed)."""
+        with open(self.cfg, encoding="utf-8") as f:
+            db = yaml.safe_load(f)["database"]
+        first = (int(t_on) // self.S + 1) * self.S
+        con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+        try:
+            rows = con.execute(
+                "SELECT sc.name, SUM(r.attempts), SUM(r.attempts - r.successes), "
+                "MIN(CAST(r.successes AS REAL) / r.attempts), COUNT(*) "
+                "FROM rollups r JOIN rollup_steps s USING(seq) JOIN scopes sc ON sc.id = r.scope "
+                "WHERE s.step_start >= ? AND s.step_start + s.step_s <= ? AND r.attempts > 0 "
+                "GROUP BY sc.name ORDER BY sc.name", (first, t_off)).fetchall()
+        finally:
+            con.close()
+        return {name: {"attempts": a, "failed": f, "min_ratio": m, "steps": n} for name, a, f, m, n in rows}
 
     def latency_row(self, scenario, e, t_on, t_off):
         S = self.S
