@@ -29,6 +29,8 @@ def parse_args():
     p.add_argument("--build-dir", default=os.path.join(SRC, "build"),
                    help="where detector_bench is built")
     p.add_argument("--skip", default="", help="comma list of: curl,once,daemon,blackbox,detector")
+    p.add_argument("--scale", action="store_true",
+                   help="also find the largest probes/minute with scheduler lag < 1 s (+2..6 min)")
     p.add_argument("--out", default=os.path.join(SRC, "tests", "bench", "results"))
     p.add_argument("--keep", action="store_true", help="keep the work directory")
     p.add_argument("--ca-bundle", action="store_true",
@@ -38,6 +40,7 @@ def parse_args():
     a.sizes = [int(x) for x in (a.sizes or ("100,1000" if a.quick else "100,1000,10000")).split(",")]
     a.interval = a.interval or (15 if a.quick else 60)
     a.skip = set(filter(None, a.skip.split(",")))
+    a.scale = a.scale and "scale" not in a.skip
     return a
 
 
@@ -151,7 +154,7 @@ def main():
         ca = bundle
     lab.bind_hosts(work, max(a.sizes))
     nginx = lab.Nginx(work)
-    rows, storage, detector = [], None, None
+    rows, storage, detector, scale = [], None, None, None
     try:
         for n in a.sizes:
             steps = [("curl", lambda: [tools.run_curl(work, n, ca, nginx)]),
@@ -169,6 +172,9 @@ def main():
                     rows.append(r)
                     if r["tool"] == "netvigil daemon":
                         storage = dict(storage_figures(r["database"]), n=n)
+        if a.scale:
+            print("bench: scale (daemon sweeps at 60 s, lag < 1 s) ...", flush=True)
+            scale = tools.run_scale(work, ca, nginx, a.netvigil)
         if "detector" not in a.skip:
             print("bench: detector_bench ...", flush=True)
             detector = run_detector_bench(a.build_dir, a.quick)
@@ -199,12 +205,17 @@ def main():
               f"{fmt(storage['measurements_pages_per_row'])} B/row in pages, "
               f"{fmt(storage['measurements_payload_per_row'])} B/row payload; whole file "
               f"{fmt(storage['file_per_row'])} B/row ({storage['file_bytes']} B)")
+    if scale:
+        print(f"scale: largest sweep started with lag < 1 s: {scale['largest_ok_per_min']} "
+              f"probes/min (first failing: {scale['first_failing_per_min']}); points: " +
+              ", ".join(f"{p['n']}: lag {p['lag_max_s']:.2f} s, sweep {p['sweep_s']:.1f} s"
+                        for p in scale["points"]))
     if detector:
         print("detector_bench:", detector.get("output") or detector.get("error"))
     base = os.path.join(a.out, f"bench-{kind}-{stamp}")
     with open(base + ".json", "w", encoding="utf-8") as f:
         json.dump({"meta": meta, "rows": rows, "ratios": rat, "storage": storage,
-                   "detector": detector}, f, indent=1, default=str)
+                   "scale": scale, "detector": detector}, f, indent=1, default=str)
     cols = ["n", "tool", "mode", "probes", "cpu_s", "cpu_per_1000", "peak_rss_kib",
             "steady_rss_kib", "steady_anon_kib", "steady_file_kib", "wall_s", "window_s", "nginx_cpu_per_1000", "lag_max_s", "skipped"]
     with open(base + ".csv", "w", encoding="utf-8", newline="") as f:

@@ -3,12 +3,16 @@
  * build's default CURLOPT_CAPATH kept (Debian: /etc/ssl/certs, which disables the cache)
  * or cleared (cache on). Compare instruction counts under callgrind, or CPU time.
  * Build: cc -O2 -o ca_cache_check ca_cache_check.c -lcurl
- * Usage: ca_cache_check CAFILE N keep|clear [URL-prefix] ; URLs are PREFIX<i>... see run. */
+ * Usage: ca_cache_check CAFILE N keep|clear [ctxcb]
+ * Fetches https://t<i>.bench.test:8443/ (i < N) via 127.0.0.1:8443, 8 at a time; `ctxcb`
+ * installs a CURLOPT_SSL_CTX_FUNCTION as netvigil's TLS observer does. */
 #include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+static CURLcode ctx_cb(CURL *e, void *ctx, void *u) { (void)e; (void)ctx; (void)u; return CURLE_OK; }
 
 static size_t sink(char *p, size_t s, size_t n, void *u) { (void)p; (void)u; return s * n; }
 
@@ -17,6 +21,7 @@ int main(int argc, char **argv) {
   const char *ca = argv[1];
   const int n = atoi(argv[2]);
   const int clear = strcmp(argv[3], "clear") == 0;
+  const int ctxcb = argc > 4 && strcmp(argv[4], "ctxcb") == 0;
   curl_global_init(CURL_GLOBAL_DEFAULT);
   CURLM *m = curl_multi_init();
   curl_multi_setopt(m, CURLMOPT_MAX_TOTAL_CONNECTIONS, 8L);
@@ -32,6 +37,7 @@ int main(int argc, char **argv) {
       curl_easy_setopt(e, CURLOPT_CONNECT_TO, to);
       curl_easy_setopt(e, CURLOPT_CAINFO, ca);
       if (clear) curl_easy_setopt(e, CURLOPT_CAPATH, NULL);
+      if (ctxcb) curl_easy_setopt(e, CURLOPT_SSL_CTX_FUNCTION, ctx_cb);
       curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
       curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
       curl_easy_setopt(e, CURLOPT_SSL_SESSIONID_CACHE, 0L);
@@ -53,7 +59,8 @@ int main(int argc, char **argv) {
       ++ok;
     }
   }
-  printf("%d fetches, capath %s, cpu %.3f s\n", n, clear ? "cleared" : "default",
+  printf("%d fetches, capath %s%s, cpu %.3f s\n", n, clear ? "cleared" : "default",
+         ctxcb ? ", ssl ctx callback" : "",
          (double)(clock() - c0) / CLOCKS_PER_SEC);
   curl_slist_free_all(to);
   curl_multi_cleanup(m);

@@ -285,3 +285,59 @@ def _wait_http(url, proc, timeout):
         except OSError:
             time.sleep(0.2)
     raise RuntimeError(f"{url} not ready within {timeout}s")
+
+
+# --- scale: the largest sweep the daemon starts on time -----------------------------------
+
+def scale_point(d, n, ca, nginx, netvigil, interval_s=60):
+    """One daemon sweep of n probes at `interval_s`; the worst scheduler lag seen while it
+    ran (every later sweep is scheduled the same way: slot = origin + offset + k x interval)."""
+    tag = f"scale-{n}"
+    path = write_netvigil_config(d, n, ca, interval_s, tag)
+    check_config(netvigil, path)
+    off = nginx.log_offset()
+    log = open(f"{d}/{tag}.log", "w", encoding="utf-8")
+    proc = subprocess.Popen([netvigil, "run", "-c", path], stdout=log, stderr=subprocess.STDOUT)
+    lag_max = 0.0
+    count = 0
+    t0 = time.monotonic()
+    try:
+        while time.monotonic() < t0 + interval_s - 2:
+            if proc.poll() is not None:
+                raise RuntimeError(f"netvigil daemon exited {proc.returncode}; see {d}/{tag}.log")
+            try:
+                lag_max = max(lag_max, _metric(_get(f"http://{NV_METRICS}/metrics"),
+                                               "netvigil_scheduler_lag_seconds") or 0.0)
+            except OSError:
+                pass
+            count = len(nginx.entries(off))
+            if count >= n:
+                break
+            time.sleep(0.25)
+        sweep_s = time.monotonic() - t0
+    finally:
+        _stop(proc)
+        log.close()
+    return {"n": n, "probes_per_min": n * 60 / interval_s, "lag_max_s": lag_max,
+            "done": count, "sweep_s": sweep_s}
+
+
+def run_scale(d, ca, nginx, netvigil, start=1000, limit_s=1.0, runs=6):
+    """Double n from `start` until the lag reaches `limit_s`, then bisect; at most `runs`."""
+    points = []
+    good, bad = 0, None
+    n = start
+    for _ in range(runs):
+        p = scale_point(d, n, ca, nginx, netvigil)
+        points.append(p)
+        if p["lag_max_s"] < limit_s and p["done"] >= n:
+            good = max(good, n)
+        else:
+            bad = n if bad is None else min(bad, n)
+        if bad is None:
+            n *= 2
+        else:
+            if bad - good <= max(250, good // 8):
+                break
+            n = (good + bad) // 2 // 50 * 50
+    return {"largest_ok_per_min": good, "first_failing_per_min": bad, "points": points}
