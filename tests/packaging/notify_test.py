@@ -116,7 +116,7 @@ schedule:
 
 
 def main():
-    binary = sys.argv[1]
+    binary = os.path.abspath(sys.argv[1])
     deadline = time.monotonic() + 60
     with tempfile.TemporaryDirectory(prefix="nv-notify-") as d:
         os.makedirs(os.path.join(d, "var"))
