@@ -96,8 +96,10 @@ class Daemon {
   void start_timers() {
     // The heartbeat and the watchdog are fed from the loop itself: a stuck loop stops both.
     std::chrono::milliseconds beat{1000};
+    // A third of WATCHDOG_USEC: the timer re-arms after each beat, so gaps are the period plus
+    // the loop's latency, and must still stay within WATCHDOG_USEC/2 (systemd's advice).
     if (auto wd = notify_.watchdog_interval())
-      beat = std::min(beat, std::chrono::duration_cast<std::chrono::milliseconds>(*wd / 2));
+      beat = std::min(beat, std::chrono::duration_cast<std::chrono::milliseconds>(*wd / 3));
     every(beat, [this] {
       heartbeat_.beat();
       notify_.watchdog();

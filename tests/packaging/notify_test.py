@@ -6,9 +6,8 @@ this test listens on at 127.0.0.1 (loopback only), with WATCHDOG_USEC=2000000 an
 NOTIFY_SOCKET bound here, and checks:
   * READY=1 arrives, with a STATUS= text, and at that moment the metrics port already
     accepts a connection and serves /metrics (tried once, no retry);
-  * WATCHDOG=1 arrives at least every WATCHDOG_USEC/2 (1 s) over a 6 s window, with a
-    small allowance for timer slack under load (see WATCHDOG_SLACK_S), and never a gap
-    reaching WATCHDOG_USEC (which would get the service killed);
+  * WATCHDOG=1 arrives at least every WATCHDOG_USEC/2 (1 s) over a 6 s window (systemd
+    kills the service at a gap of WATCHDOG_USEC);
   * the daemon really measures (the loopback listener sees connects; runs are counted);
   * SIGTERM gives STOPPING=1, the process exits 0, and the measurements were flushed to
     the database.
@@ -27,9 +26,6 @@ import urllib.request
 
 WATCHDOG_USEC = 2_000_000
 HALF_S = WATCHDOG_USEC / 2 / 1e6
-# The daemon re-arms a 1 s timer after each beat, so gaps are 1 s plus the loop's latency;
-# 150 ms covers that on a loaded CI machine while staying far below the 2 s kill limit.
-WATCHDOG_SLACK_S = 0.15
 WATCH_WINDOW_S = 6.0
 
 
@@ -195,9 +191,9 @@ def main():
             last_gap = time.monotonic() - pings[-1]
             worst = max(gaps + [last_gap])
             print(f"{len(pings)} WATCHDOG=1 in {WATCH_WINDOW_S} s after READY; gaps "
-                  f"min {min(gaps):.3f} s, max {worst:.3f} s (limit {HALF_S:.3f} s + "
-                  f"{WATCHDOG_SLACK_S:.2f} s slack; systemd kills at {2 * HALF_S:.1f} s)", flush=True)
-            if worst > HALF_S + WATCHDOG_SLACK_S:
+                  f"min {min(gaps):.3f} s, max {worst:.3f} s (limit {HALF_S:.3f} s; "
+                  f"systemd kills at {2 * HALF_S:.1f} s)", flush=True)
+            if worst > HALF_S:
                 fail(f"a WATCHDOG=1 gap of {worst:.3f} s exceeds WATCHDOG_USEC/2")
             statuses = [m[1] for m in messages if any(f.startswith("STATUS=") for f in m[1].split("\n"))]
             print(f"{len(statuses)} datagrams with STATUS=; last: "
