@@ -20,6 +20,8 @@ constexpr const char* kMuted = "#5c636a";
 constexpr const char* kGrid = "#dee2e6";
 constexpr const char* kBrand = "#0b7285";
 constexpr const char* kClockBad = "#e8590c";
+constexpr double kDomWidth = 5.0;
+constexpr double kIntlWidth = 2.2;
 
 struct Bin {
   double sum = 0, sum_t = 0;
@@ -81,7 +83,7 @@ std::string two(int v) {
 
 // Fold one series into bins and emit band (if pixels hold several rows) and line segments.
 void draw_series(ChartModel& m, const Frame& f, const std::vector<Bin>& bins, std::int64_t step_s,
-                 const char* color) {
+                 const char* color, double width) {
   std::vector<std::vector<std::size_t>> segments;
   std::size_t last = std::numeric_limits<std::size_t>::max();
   double last_t = 0;
@@ -108,7 +110,7 @@ void draw_series(ChartModel& m, const Frame& f, const std::vector<Bin>& bins, st
     }
     ChartLine l;
     l.stroke = color;
-    l.width = 2.2;
+    l.width = width;
     for (std::size_t i : seg) l.points.emplace_back(px(i), f.y(bins[i].sum / bins[i].n));
     if (l.points.size() == 1) {  // a lone point: draw a short tick so it is visible
       auto p = l.points[0];
@@ -233,8 +235,10 @@ ChartModel layout_chart(const ExportMeta& meta, const Source<TimelineRow>& timel
     m.items.push_back(text(f.left - 8, y + 4, std::to_string(pct) + " %", 12, TextAnchor::end, kMuted));
   }
 
-  draw_series(m, f, dom, step_s, kDomColor);
-  draw_series(m, f, intl, step_s, kIntlColor);
+  // Domestic wide underneath, international narrow on top: where both sit at the same level
+  // (usually 100 %) both stay visible instead of one hiding the other.
+  draw_series(m, f, dom, step_s, kDomColor, kDomWidth);
+  draw_series(m, f, intl, step_s, kIntlColor, kIntlWidth);
 
   // Service interference: thin bars along the top of the plot, one lane per service.
   std::vector<std::string> lanes;
@@ -320,9 +324,9 @@ ChartModel layout_chart(const ExportMeta& meta, const Source<TimelineRow>& timel
       ly += 20;
     }
   };
-  auto legend_line = [&](const char* color, const std::string& label) {
+  auto legend_line = [&](const char* color, const std::string& label, double line_width) {
     room(label);
-    m.items.push_back(ChartLine{{{lx, ly - 4}, {lx + 22, ly - 4}}, color, 3, 1, false});
+    m.items.push_back(ChartLine{{{lx, ly - 4}, {lx + 22, ly - 4}}, color, line_width, 1, false});
     m.items.push_back(text(lx + 28, ly, label, 12));
     lx += 40 + text_width_estimate(label, 12);
   };
@@ -332,8 +336,8 @@ ChartModel layout_chart(const ExportMeta& meta, const Source<TimelineRow>& timel
     m.items.push_back(text(lx + 24, ly, label, 12));
     lx += 36 + text_width_estimate(label, 12);
   };
-  legend_line(kIntlColor, "International index");
-  legend_line(kDomColor, "Domestic index");
+  legend_line(kIntlColor, "International index", kIntlWidth);
+  legend_line(kDomColor, "Domestic index", kDomWidth);
   std::vector<std::string> types;
   for (const auto& e : m.events)
     if (std::find(types.begin(), types.end(), e.type) == types.end()) types.push_back(e.type);

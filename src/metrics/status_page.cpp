@@ -63,12 +63,12 @@ double y_of(double v) {
 
 // One <polyline> per run of points with data, so a gap stays a gap (no data ≠ zero).
 std::string lines(const StatusSnapshot& s, std::int64_t from, double StatusPoint::*field,
-                  std::string_view colour) {
+                  std::string_view colour, std::string_view width) {
   std::string out, pts;
   auto flush = [&] {
     if (!pts.empty())
       out += "<polyline fill=\"none\" stroke=\"" + std::string(colour) +
-             "\" stroke-width=\"2\" points=\"" + pts + "\"/>\n";
+             "\" stroke-width=\"" + std::string(width) + "\" points=\"" + pts + "\"/>\n";
     pts.clear();
   };
   for (const auto& p : s.series) {
@@ -136,12 +136,14 @@ std::string render_timeline_svg(const StatusSnapshot& s) {
            fmt("%.0f", kBottom + 18) + "\" text-anchor=\"middle\">" + utc(t, "%H:%M") +
            "</text>\n";
   }
-  svg += lines(s, from, &StatusPoint::intl, "#1565c0");
-  svg += lines(s, from, &StatusPoint::domestic, "#ef6c00");
+  // The export chart's colours (orange is the intl_blackout shading here); domestic wide
+  // underneath, international narrow on top, so equal levels do not hide one series.
+  svg += lines(s, from, &StatusPoint::domestic, "#1971c2", "4.5");
+  svg += lines(s, from, &StatusPoint::intl, "#c2255c", "2");
   svg += "<text x=\"" + fmt("%.0f", kLeft) + "\" y=\"" + fmt("%.0f", kHeight - 8) +
-         "\" fill=\"#1565c0\">&#9632; international</text>\n<text x=\"" +
+         "\" fill=\"#c2255c\">&#9632; international</text>\n<text x=\"" +
          fmt("%.0f", kLeft + 120) + "\" y=\"" + fmt("%.0f", kHeight - 8) +
-         "\" fill=\"#ef6c00\">&#9632; domestic</text>\n<text x=\"" + fmt("%.0f", kRight) +
+         "\" fill=\"#1971c2\">&#9632; domestic</text>\n<text x=\"" + fmt("%.0f", kRight) +
          "\" y=\"" + fmt("%.0f", kHeight - 8) +
          "\" text-anchor=\"end\" fill=\"#555555\">% of ordinary levels · time in UTC · "
          "gaps = no data</text>\n</svg>\n";
