@@ -438,7 +438,7 @@ def main():
                 check_image(shot, out)
             # The whole report (summary, events table, method, verification) in one image.
             shot = os.path.join(args.results, "lab-report-html-full.png")
-            if chromium_shot(lab.ns, "file://" + files["html"], shot, "1280,3200", out):
+            if chromium_shot(lab.ns, "file://" + files["html"], shot, "1280,2700", out):
                 check_image(shot, out)
     except subprocess.TimeoutExpired as e:
         out.add(f"timed out: {e.cmd}")
