@@ -35,7 +35,11 @@ FailureInfo from_rcode(int rcode) {
 
 }  // namespace
 
-FailureInfo failure_from_ares(int status, int rcode) {
+FailureInfo failure_from_ares(int status, int rcode, int sys_errno) {
+  if (status == ARES_ECONNREFUSED && sys_errno != 0) {
+    const Failure f = failure_from_errno(sys_errno);
+    if (f != Failure::unknown_failure) return resolve_failure(f);
+  }
   switch (status) {
     case ARES_SUCCESS:
       return from_rcode(rcode);

@@ -6,9 +6,14 @@
 #include <arpa/inet.h>
 #include <arpa/nameser.h>
 #include <netdb.h>
+#include <netinet/tcp.h>
 #include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <map>
@@ -60,6 +65,7 @@ struct Channel {
   ares_channel ares = nullptr;
   std::optional<EventLoop::TimerId> timer;
   std::vector<int> fds;  // watched on the loop
+  int last_errno = 0;    // the last socket error c-ares met on this channel (0 after a reply)
 };
 
 /// One query in flight, shared by the c-ares callback and the deadline timer: whichever comes
@@ -69,6 +75,7 @@ struct Channel {
 /// raw because a timer cancelled during a batch of due timers may still run.
 struct PendingQuery {
   EventLoop* loop = nullptr;
+  Channel* channel = nullptr;
   DnsAnswer answer;
   std::function<void(DnsAnswer)> done;
   EventLoop::TimerId deadline = 0;
@@ -141,6 +148,51 @@ void rearm(Channel& ch) {
   });
 }
 
+// c-ares 1.18 reports every failure to open, connect or send as ARES_ECONNREFUSED. These
+// pass-through socket functions (ares_set_socket_functions(3)) remember the real errno so an
+// unreachable network is recorded as such, not as a refusal.
+void note_errno(void* data, int err) {
+  if (err != EAGAIN && err != EWOULDBLOCK && err != EINPROGRESS && err != EINTR)
+    static_cast<Channel*>(data)->last_errno = err;
+}
+// c-ares leaves user-managed sockets as created (1.18 configure_socket and the TCP_NODELAY
+// step skip them), so non-blocking, close-on-exec and no-Nagle are set here.
+ares_socket_t sf_socket(int domain, int type, int protocol, void* data) noexcept {
+  const int fd = ::socket(domain, type | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol);
+  if (fd < 0) {
+    note_errno(data, errno);
+    return ARES_SOCKET_BAD;
+  }
+  if (type == SOCK_STREAM) {
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  }
+  return fd;
+}
+int sf_close(ares_socket_t fd, void*) noexcept {
+  return ::close(fd);
+}
+int sf_connect(ares_socket_t fd, const sockaddr* addr, ares_socklen_t len, void* data) noexcept {
+  const int rc = ::connect(fd, addr, len);
+  if (rc < 0) note_errno(data, errno);
+  return rc;
+}
+ares_ssize_t sf_recvfrom(ares_socket_t fd, void* buf, size_t len, int flags, sockaddr* from,
+                         ares_socklen_t* from_len, void* data) noexcept {
+  const ssize_t n = ::recvfrom(fd, buf, len, flags, from, from_len);
+  if (n < 0) note_errno(data, errno);
+  if (n > 0) static_cast<Channel*>(data)->last_errno = 0;
+  return n;
+}
+ares_ssize_t sf_sendv(ares_socket_t fd, const iovec* iov, int iovcnt, void* data) noexcept {
+  const ssize_t n = ::writev(fd, iov, iovcnt);
+  if (n < 0) note_errno(data, errno);
+  return n;
+}
+// c-ares keeps the pointer, not a copy: static storage.
+const ares_socket_functions kSocketFunctions{&sf_socket, &sf_close, &sf_connect, &sf_recvfrom,
+                                             &sf_sendv};
+
 void parse_answers(DnsAnswer& a, unsigned char* abuf, int alen) {
   hostent* host = nullptr;
   int status = ARES_SUCCESS;
@@ -185,7 +237,7 @@ void on_reply(void* arg, int status, int /*timeouts*/, unsigned char* abuf, int 
     DnsAnswer a = std::move(p->answer);
     a.duration_us = elapsed_us(p->started);
     a.rcode = (abuf != nullptr && alen >= 12) ? (abuf[3] & 0x0f) : -1;
-    a.failure = failure_from_ares(status, a.rcode);
+    a.failure = failure_from_ares(status, a.rcode, p->channel->last_errno);
     if (status == ARES_SUCCESS) parse_answers(a, abuf, alen);
     // Never run the caller's code inside c-ares: it may start new queries or drop the engine.
     p->loop->post([done = std::move(p->done), a = std::move(a)]() mutable { done(std::move(a)); });
@@ -230,6 +282,7 @@ Channel* DnsEngine::Impl::channel_for(const ResolverSpec& r, const std::string& 
   status = ares_init_options(&ch->ares, &opts, mask);
   if (status != ARES_SUCCESS) return nullptr;
 
+  ares_set_socket_functions(ch->ares, &kSocketFunctions, ch.get());
   ares_addr_port_node server{};
   const auto ip = IpAddress::parse(r.address);
   if (!ip) {
@@ -305,8 +358,8 @@ void DnsEngine::query(const std::string& resolver, const std::string& transport,
   Channel* ch = impl_->channel_for(*spec, transport, try_ms, status);
   if (ch == nullptr) return fail_now(failure_from_ares(status));
 
-  auto p = std::make_shared<PendingQuery>(PendingQuery{&impl_->loop, std::move(a), std::move(done),
-                                                       0, std::chrono::steady_clock::now(), false});
+  auto p = std::make_shared<PendingQuery>(PendingQuery{
+      &impl_->loop, ch, std::move(a), std::move(done), 0, std::chrono::steady_clock::now(), false});
   // Our own deadline: c-ares' tries end near the timeout, this guarantees it.
   p->deadline = impl_->loop.add_timer_after(timeout, [p] {
     if (p->finished) return;

@@ -4,6 +4,7 @@
 #include <ares.h>
 
 #include <catch2/catch.hpp>
+#include <cerrno>
 
 using namespace netvigil;
 
@@ -47,4 +48,19 @@ TEST_CASE("unmapped c-ares statuses keep ares_strerror's text", "[net][dns][fail
   CHECK(f.op == Operation::resolve);
   CHECK(f.ooni_string() == std::string("unknown_failure: ") + ares_strerror(ARES_EBADNAME));
   CHECK(failure_from_ares(ARES_ENOMEM).code == Failure::unknown_failure);
+}
+
+TEST_CASE("a known socket error behind ARES_ECONNREFUSED maps through errno",
+          "[net][dns][failure]") {
+  CHECK(failure_from_ares(ARES_ECONNREFUSED, -1, ENETUNREACH).ooni_string() ==
+        "network_unreachable");
+  CHECK(failure_from_ares(ARES_ECONNREFUSED, -1, EHOSTUNREACH).ooni_string() == "host_unreachable");
+  CHECK(failure_from_ares(ARES_ECONNREFUSED, -1, ECONNREFUSED).ooni_string() ==
+        "connection_refused");
+  CHECK(failure_from_ares(ARES_ECONNREFUSED, -1, 0).ooni_string() == "connection_refused");
+  // An errno the errno mapping does not know keeps c-ares' own meaning.
+  CHECK(failure_from_ares(ARES_ECONNREFUSED, -1, EDOM).ooni_string() == "connection_refused");
+  CHECK(failure_from_ares(ARES_ECONNREFUSED, -1, ENETUNREACH).op == Operation::resolve);
+  // Only ECONNREFUSED is reinterpreted.
+  CHECK(failure_from_ares(ARES_ETIMEOUT, -1, ENETUNREACH).ooni_string() == "generic_timeout_error");
 }

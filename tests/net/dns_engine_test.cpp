@@ -3,7 +3,9 @@
 #include "net/dns_engine.hpp"
 
 #include <dirent.h>
+#include <sched.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
@@ -328,4 +330,43 @@ TEST_CASE("many concurrent queries: silent ones delay none of the others", "[net
   CHECK(timed_out == kQueries / 20);
   CHECK(slowest_answer < 400ms);
   CHECK(loop.now() - start <= 800ms + 100ms);
+}
+
+TEST_CASE("an unreachable resolver is network_unreachable, not connection_refused",
+          "[net][dns][netns]") {
+  // In a child process moved into a fresh network namespace (no routes, loopback down), a
+  // resolver at a documentation address cannot even be connected to. The namespace dies with
+  // the child; nothing leaves it.
+  int out[2];
+  REQUIRE(pipe(out) == 0);
+  const pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    close(out[0]);
+    std::string result;
+    if (unshare(CLONE_NEWNET) != 0) {
+      result = "unshare failed (needs CAP_SYS_ADMIN)";
+    } else {
+      EventLoop loop;
+      DnsEngine dns(loop, {{"lab", "192.0.2.53", 53, {"udp", "tcp"}}});
+      std::optional<DnsAnswer> udp, tcp;
+      dns.query("lab", "udp", "www.example.test", "A", 1000ms, [&](DnsAnswer a) { udp = a; });
+      dns.query("lab", "tcp", "www.example.test", "A", 1000ms, [&](DnsAnswer a) { tcp = a; });
+      loop.run_until([&] { return udp && tcp; }, 3000ms);
+      result = (udp ? udp->failure.ooni_string() : "none") + " " +
+               (tcp ? tcp->failure.ooni_string() : "none");
+    }
+    const ssize_t w = write(out[1], result.data(), result.size());
+    _exit(w == static_cast<ssize_t>(result.size()) ? 0 : 1);
+  }
+  close(out[1]);
+  std::string got;
+  char buf[256];
+  ssize_t n = 0;
+  while ((n = read(out[0], buf, sizeof buf)) > 0) got.append(buf, static_cast<std::size_t>(n));
+  close(out[0]);
+  int status = 0;
+  REQUIRE(waitpid(pid, &status, 0) == pid);
+  CHECK(WIFEXITED(status));
+  CHECK(got == "network_unreachable network_unreachable");
 }
