@@ -489,8 +489,10 @@ def print_table(rows):
 
 def write_csv(path, lane, rows):
     """Merge this lane's rows into the shared CSV (lanes run in parallel: lock, rewrite)."""
-    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    with open(path + ".lock", "w", encoding="utf-8") as lock:
+    directory = os.path.dirname(os.path.abspath(path))
+    os.makedirs(directory, exist_ok=True)
+    lock = os.open(directory, os.O_RDONLY)  # flock on the directory: no lock file left behind
+    try:
         fcntl.flock(lock, fcntl.LOCK_EX)
         kept = []
         if os.path.exists(path):
@@ -503,6 +505,8 @@ def write_csv(path, lane, rows):
             for r in kept + rows:
                 w.writerow(r)
         os.replace(tmp, path)
+    finally:
+        os.close(lock)
 
 
 def main():
