@@ -120,18 +120,21 @@ void EventLoop::fire_due_timers() {
   while (read(timerfd_, &expirations, sizeof expirations) > 0) {
   }
   const auto t = now();
-  // Collect first: callbacks may add or cancel timers.
-  std::vector<Callback> due;
+  // Collect the due ids first (callbacks may add or cancel timers), then look each one up
+  // just before running it, so a timer cancelled by an earlier callback of this batch
+  // never runs.
+  std::vector<TimerId> due;
   while (!timers_.empty() && timers_.begin()->first <= t) {
-    const TimerId id = timers_.begin()->second;
+    due.push_back(timers_.begin()->second);
     timers_.erase(timers_.begin());
-    auto it = timer_cbs_.find(id);
-    if (it != timer_cbs_.end()) {
-      due.push_back(std::move(it->second.second));
-      timer_cbs_.erase(it);
-    }
   }
-  for (auto& cb : due) cb();
+  for (TimerId id : due) {
+    auto it = timer_cbs_.find(id);
+    if (it == timer_cbs_.end()) continue;
+    Callback cb = std::move(it->second.second);
+    timer_cbs_.erase(it);
+    cb();
+  }
   arm_timerfd();
 }
 

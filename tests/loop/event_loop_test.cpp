@@ -71,3 +71,15 @@ TEST_CASE("run_until gives up at its limit", "[loop]") {
   REQUIRE_FALSE(loop.run_until([] { return false; }, 50ms));
   REQUIRE(loop.now() - t0 >= 50ms);
 }
+
+TEST_CASE("a timer cancelled by an earlier timer of the same batch never runs", "[loop]") {
+  EventLoop loop;
+  bool second_ran = false;
+  EventLoop::TimerId second = 0;
+  const auto when = loop.now() + 20ms;
+  loop.add_timer(when, [&] { loop.cancel_timer(second); });
+  second = loop.add_timer(when, [&] { second_ran = true; });
+  loop.add_timer_after(60ms, [&] { loop.stop(); });
+  loop.run();
+  CHECK_FALSE(second_ran);
+}
