@@ -31,12 +31,15 @@ def parse_args():
     p.add_argument("--skip", default="", help="comma list of: curl,once,daemon,blackbox,detector")
     p.add_argument("--scale", action="store_true",
                    help="also find the largest probes/minute with scheduler lag < 1 s (+2..6 min)")
+    p.add_argument("--parallel", type=int, default=tools.PARALLEL,
+                   help="curl --parallel-max and netvigil max_in_flight (default 64)")
     p.add_argument("--out", default=os.path.join(SRC, "tests", "bench", "results"))
     p.add_argument("--keep", action="store_true", help="keep the work directory")
     p.add_argument("--ca-bundle", action="store_true",
                    help="every tool trusts the system CA bundle plus the test CA (the cost a "
                         "real deployment pays) instead of the test CA alone")
     a = p.parse_args()
+    tools.PARALLEL = a.parallel
     a.sizes = [int(x) for x in (a.sizes or ("100,1000" if a.quick else "100,1000,10000")).split(",")]
     a.interval = a.interval or (15 if a.quick else 60)
     a.skip = set(filter(None, a.skip.split(",")))
@@ -95,14 +98,16 @@ def fmt(v, spec=".3g"):
 
 
 def print_table(rows):
-    head = ["N", "tool", "mode", "probes", "conn/req", "resumed", "cpu s/1000", "peak MiB",
+    head = ["N", "tool", "mode", "probes", "conn/req", "resumed", "cpu s/1000", "sys %", "peak MiB",
             "steady MiB", "anon MiB", "wall s", "nginx cpu/1000"]
     body = []
     for r in rows:
         s = r["server"]
         body.append([str(r["n"]), r["tool"], r["mode"], str(r["probes"]),
                      f'{s["connections"]}/{s["requests"]}', str(s["resumed_sessions"]),
-                     fmt(r["cpu_per_1000"]), fmt(r["peak_rss_kib"] / 1024 if r["peak_rss_kib"] else None),
+                     fmt(r["cpu_per_1000"]),
+                     fmt(round(100 * r["sys_share"]) if r.get("sys_share") is not None else None),
+                     fmt(r["peak_rss_kib"] / 1024 if r["peak_rss_kib"] else None),
                      fmt(r["steady_rss_kib"] / 1024 if r.get("steady_rss_kib") else None),
                      fmt(r["steady_anon_kib"] / 1024 if r.get("steady_anon_kib") else None),
                      fmt(r.get("wall_s")), fmt(r["nginx_cpu_per_1000"])])
@@ -186,7 +191,7 @@ def main():
     rat = ratios(rows)
     stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     kind = ("quick" if a.quick else "full") + ("-bundle" if a.ca_bundle else "")
-    meta = {"when": stamp, "mode": kind, "ca": "system bundle + test CA" if a.ca_bundle else "test CA only", "interval_s": a.interval, "sizes": a.sizes,
+    meta = {"parallel": a.parallel, "when": stamp, "mode": kind, "ca": "system bundle + test CA" if a.ca_bundle else "test CA only", "interval_s": a.interval, "sizes": a.sizes,
             "machine": {"cpus": os.cpu_count(), "kernel": platform.release(),
                         "python": platform.python_version()},
             "netvigil": a.netvigil, "elapsed_s": time.monotonic() - started}
@@ -216,7 +221,7 @@ def main():
     with open(base + ".json", "w", encoding="utf-8") as f:
         json.dump({"meta": meta, "rows": rows, "ratios": rat, "storage": storage,
                    "scale": scale, "detector": detector}, f, indent=1, default=str)
-    cols = ["n", "tool", "mode", "probes", "cpu_s", "cpu_per_1000", "peak_rss_kib",
+    cols = ["n", "tool", "mode", "probes", "cpu_s", "cpu_per_1000", "sys_share", "peak_rss_kib",
             "steady_rss_kib", "steady_anon_kib", "steady_file_kib", "wall_s", "window_s", "nginx_cpu_per_1000", "lag_max_s", "skipped"]
     with open(base + ".csv", "w", encoding="utf-8", newline="") as f:
         w = csv.writer(f)
