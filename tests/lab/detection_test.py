@@ -409,6 +409,9 @@ class Lane:
         except (RuntimeError, subprocess.TimeoutExpired) as e:
             self.out.add(str(e))
         finally:
+            signal.alarm(0)
+            for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+                signal.signal(sig, signal.SIG_IGN)  # let the clean-up finish
             self.stop_daemon()
             self.save_diagnostics()
             if os.path.exists(os.path.join(self.dir, "lab.env")):
@@ -516,6 +519,8 @@ def main():
     ap.add_argument("--netvigil", required=True)
     ap.add_argument("--step", type=int, default=10, help="detector step in seconds (10 = CI, 60 = production)")
     ap.add_argument("--csv", help="latency CSV (default tests/bench/results/detection-latency-<step>.csv)")
+    ap.add_argument("--deadline", type=int, help="seconds before the lane gives up and takes its lab down "
+                    "(default 100 steps + 300 s; below ctest's TIMEOUT, which kills without cleanup)")
     args = ap.parse_args()
     if os.geteuid() != 0:
         print("FAIL: the lab needs root (network namespaces); it is not skipped", file=sys.stderr)
@@ -529,10 +534,13 @@ def main():
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGHUP, on_signal)
+    signal.signal(signal.SIGALRM, on_signal)
+    signal.alarm(args.deadline or 100 * args.step + 300)
     os.makedirs(args.runs, exist_ok=True)
     lane = Lane(args.lane, args)
     t0 = time.time()
     lane.run()
+    signal.alarm(0)
     print_table(lane.rows)
     path = args.csv or os.path.join(REPO, "tests", "bench", "results", f"detection-latency-{args.step}.csv")
     if lane.rows:
