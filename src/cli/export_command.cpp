@@ -31,6 +31,12 @@ struct Opts {
   std::string sign;
 };
 
+std::string window_words(std::int64_t seconds) {
+  if (seconds >= 86400 && seconds % 86400 == 0) return std::to_string(seconds / 86400) + " days";
+  if (seconds >= 3600 && seconds % 3600 == 0) return std::to_string(seconds / 3600) + " hours";
+  return std::to_string(seconds / 60) + " minutes";
+}
+
 ExportMeta meta_for(const Config& cfg, const DetectorParams& params, const ExportRange& range,
                     StoreReader& reader) {
   ExportMeta meta;
@@ -43,8 +49,7 @@ ExportMeta meta_for(const Config& cfg, const DetectorParams& params, const Expor
       "Connectivity index = 100 × r / b, capped at 100, where r is the share of complete "
       "transactions (a poisoned DNS answer, a block page or a reset handshake counts as a "
       "failure) of a group's probes in a step, and b its ordinary level: the median of r over "
-      "the previous " + std::to_string(params.baseline_window_steps * params.step_s / 86400) +
-      " days, with outlying steps (r/b outside [" + fixed_number(params.inpaint_low, 1) + ", " +
+      "the previous " + window_words(params.baseline_window_steps * params.step_s) + ", with outlying steps (r/b outside [" + fixed_number(params.inpaint_low, 1) + ", " +
       fixed_number(params.inpaint_high, 1) + "]) replaced by the baseline so an outage cannot "
       "drag it down; a level below " + fixed_number(params.new_normal_floor_ratio * 100, 0) +
       " % is never accepted as ordinary.";
@@ -127,7 +132,9 @@ int run_export(const Opts& o) {
   sources.events = [&] { return source_of(events); };
   sources.raw = [&] { return raw_source(*reader, range); };
   sources.clock = [&] { return clock_source(*reader, range); };
-  if (auto err = write_export(*format, meta, sources, os, &progress, o.output); !err.empty()) {
+  // The report names the file by its base name only: a local path says where it was made.
+  const std::string base_name = o.output.substr(o.output.find_last_of('/') + 1);
+  if (auto err = write_export(*format, meta, sources, os, &progress, base_name); !err.empty()) {
     std::cerr << "netvigil: " << err << '\n';
     return 1;
   }

@@ -164,4 +164,24 @@ void set_failure(Measurement& m, const FailureInfo& f) {
   m.method = method_for(f.op);
 }
 
+CurlEasyPtr begin_transfer(ProbeEnv& env, const CurlTarget& target, SteadyTime deadline,
+                           Measurement& m) {
+  if (target.resolved) m.evidence["resolve"] = target.resolve_evidence;
+  m.phases.resolve_us = target.resolve_us;
+  if (target.failure.failed()) {
+    set_failure(m, target.failure);
+    return nullptr;
+  }
+  const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - env.loop->now());
+  if (left.count() <= 0 || env.curl == nullptr) {
+    set_failure(m, left.count() <= 0 ? FailureInfo{Failure::generic_timeout_error, Operation::connect, {}}
+                                     : unknown_failure(Operation::connect, "no curl engine"));
+    return nullptr;
+  }
+  const std::string ca = env.config != nullptr ? env.config->ca_file : std::string();
+  CurlEasyPtr easy = new_measuring_easy({left, ca});
+  curl_easy_setopt(easy.get(), CURLOPT_URL, target.url.c_str());
+  return easy;
+}
+
 }  // namespace netvigil

@@ -70,4 +70,11 @@ void sink_body(CURL* easy, BodySink* sink);
 /// Fill the measurement's failure and method from a curl failure (method from the operation).
 void set_failure(Measurement& m, const FailureInfo& f);
 
+/// The common start of an http or throughput transfer: records the target's resolution in
+/// `m`, then returns a measuring easy handle for target.url with the time left until
+/// `deadline` — or null after setting `m`'s failure (resolution failed, deadline passed, no
+/// curl engine), in which case the caller finishes the run.
+CurlEasyPtr begin_transfer(ProbeEnv& env, const CurlTarget& target, SteadyTime deadline,
+                           Measurement& m);
+
 }  // namespace netvigil

@@ -69,23 +69,9 @@ void record(ThroughputRun& run, CURL* e, CURLcode code, std::string_view text) {
 void download(const std::shared_ptr<ThroughputRun>& run) {
   Measurement& m = run->m;
   const CurlTarget& target = run->target;
-  if (target.resolved) m.evidence["resolve"] = target.resolve_evidence;
-  m.phases.resolve_us = target.resolve_us;
-  if (target.failure.failed()) {
-    set_failure(m, target.failure);
-    return finish(run);
-  }
-  const auto left =
-      std::chrono::ceil<std::chrono::milliseconds>(run->deadline - run->env->loop->now());
-  if (left.count() <= 0 || run->env->curl == nullptr) {
-    set_failure(m, left.count() <= 0 ? FailureInfo{Failure::generic_timeout_error, Operation::connect, {}}
-                                     : unknown_failure(Operation::connect, "no curl engine"));
-    return finish(run);
-  }
-  const std::string ca = run->env->config != nullptr ? run->env->config->ca_file : std::string();
-  CurlEasyPtr easy = new_measuring_easy({left, ca});
+  CurlEasyPtr easy = begin_transfer(*run->env, target, run->deadline, m);
+  if (!easy) return finish(run);
   CURL* e = easy.get();
-  curl_easy_setopt(e, CURLOPT_URL, target.url.c_str());
   sink_body(e, &run->body);
   if (target.scheme == "https") observe_tls(e, &run->seen);
   auto keep = pin_addresses(e, target);
