@@ -128,6 +128,7 @@ class Lane:
         self.poll_errors = 0
         self.out = Failures()
         self.rows = []
+        self.segments = []    # (scenario, switch on, switch back) completed
 
     # --- the daemon and its events ---------------------------------------------------
     def events(self, cfg=None):
@@ -386,26 +387,24 @@ class Lane:
             if self.daemon.poll() is not None:
                 self.out.add(f"the daemon exited {self.daemon.returncode} (see daemon.log)")
                 return
-            segments = []
             for scenario, on_steps in LANES[self.name]:
                 t_on, t_off = self.switch(scenario, on_steps, log)
                 self.wait_all_closed(t_off)
-                segments.append((scenario, t_on, t_off))
+                self.segments.append((scenario, t_on, t_off))
                 if self.daemon.poll() is not None:
                     self.out.add(f"the daemon exited {self.daemon.returncode} during {scenario}")
                     return
             self.poll()
             self.stop_daemon()
-            final = self.events()
-            for i, (scenario, t_on, t_off) in enumerate(segments):
-                t_next = segments[i + 1][1] - 2 * S if i + 1 < len(segments) else float("inf")
-                self.judge(scenario, t_on, t_off, t_next, final)
-            early = [e for e in final if e["start_unix"] < segments[0][1] - 2 * S]
-            for e in early:
-                self.out.add(f"a {e['type']} window before the first switch (start {e['start']})")
+            final = self.judge_all()
             self.check_rebuild(final)
         except Interrupted as e:
-            self.out.add(f"interrupted ({e})")
+            self.out.add(f"interrupted ({e}); judging the {len(self.segments)} scenarios completed")
+            self.stop_daemon()
+            try:
+                self.judge_all()
+            except (RuntimeError, subprocess.TimeoutExpired) as e2:
+                self.out.add(f"could not judge: {e2}")
         except (RuntimeError, subprocess.TimeoutExpired) as e:
             self.out.add(str(e))
         finally:
@@ -417,6 +416,20 @@ class Lane:
             if os.path.exists(os.path.join(self.dir, "lab.env")):
                 if run([os.path.join(HERE, "down")], 90, check=False, env=self.environ).returncode != 0:
                     self.out.add("down failed")
+
+    def judge_all(self):
+        """Judge every completed scenario on the stored windows; returns them."""
+        S = self.S
+        final = self.events()
+        segs = self.segments
+        for i, (scenario, t_on, t_off) in enumerate(segs):
+            t_next = segs[i + 1][1] - 2 * S if i + 1 < len(segs) else float("inf")
+            self.judge(scenario, t_on, t_off, t_next, final)
+        if segs:
+            for e in final:
+                if e["start_unix"] < segs[0][1] - 2 * S:
+                    self.out.add(f"a {e['type']} window before the first switch (start {e['start']})")
+        return final
 
     def stop_daemon(self):
         if self.daemon is None or self.daemon.poll() is not None:
