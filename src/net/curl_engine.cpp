@@ -64,6 +64,11 @@ CurlEasyPtr new_measuring_easy(const TransferOptions& options) {
   const long ms = options.timeout.count() > 0 ? static_cast<long>(options.timeout.count()) : 1L;
   curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, ms);
   if (!options.ca_file.empty()) curl_easy_setopt(e, CURLOPT_CAINFO, options.ca_file.c_str());
+  // Debian's libcurl also sets a default CA *path* (/etc/ssl/certs), and a CA path switches
+  // off libcurl's cached CA store (CURLOPT_CA_CACHE_TIMEOUT, 7.87+): every handshake would
+  // parse the whole bundle again (measured: 30.6 → 1.3 ms per fetch with the system bundle,
+  // tests/bench/README.md). The bundle file alone holds the same roots.
+  curl_easy_setopt(e, CURLOPT_CAPATH, nullptr);
   // curl's default writer is stdout; a probe that wants the body sets its own.
   curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &discard_body);
   return easy;
