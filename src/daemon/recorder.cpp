@@ -25,7 +25,7 @@ std::string scope_of(const Measurement& m) {
 std::string window_key(const Event& e) { return e.type + "|" + e.scope + "|" + std::to_string(e.start); }
 
 std::string percent(double v) {
-  if (std::isnan(v)) return "–";
+  if (std::isnan(v) || v < 0) return "–";  // no data yet
   return std::to_string(static_cast<int>(std::lround(v))) + " %";
 }
 
