@@ -18,9 +18,9 @@
 namespace netvigil {
 namespace {
 
-nlohmann::json number_or_null(double v) { return std::isnan(v) ? nlohmann::json() : nlohmann::json(v); }
+nlohmann::json number_or_null(double v) { return std::isnan(v) || v < 0 ? nlohmann::json() : nlohmann::json(v); }
 
-std::string pct(double v) { return std::isnan(v) ? "–" : fixed_number(v, 0) + " %"; }
+std::string pct(double v) { return std::isnan(v) || v < 0 ? "–" : fixed_number(v, 0) + " %"; }  // < 0: no data
 
 }  // namespace
 
