@@ -49,7 +49,6 @@ class Daemon {
     loop_.on_signal(SIGTERM, [this] { shutdown("SIGTERM"); });
     loop_.on_signal(SIGINT, [this] { shutdown("SIGINT"); });
     loop_.on_signal(SIGHUP, [this] { reload(); });
-  
 
     StoreOptions so;
     so.path = config_->database;
@@ -145,6 +144,7 @@ class Daemon {
     LoadResult r = load_config(flag_);
     if (!r.ok()) {
       for (const auto& e : r.errors) log("reload refused, keeping the running config: " + e.to_string());
+      metrics_.set_config_reload(false);
       notify_.status(status_line());
       return;
     }
@@ -157,6 +157,7 @@ class Daemon {
     recorder_->set_config(*fresh);
     config_ = fresh;
     start_generation(config_);
+    metrics_.set_config_reload(true);
     log("reloaded: " + std::to_string(generation_->scheduler().job_count()) + " jobs");
     notify_.ready(status_line());
   }

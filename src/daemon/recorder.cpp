@@ -148,6 +148,24 @@ void Recorder::publish_store_health() {
   f.buffered = h.buffered.load(std::memory_order_relaxed);
   f.last_write_unix_s = h.last_success_unix_ms.load(std::memory_order_relaxed) / 1000;
   metrics_.set_store_health(f);
+  // The store's thread does not log; its health counters are turned into lines here.
+  const auto batches = h.batches.load(std::memory_order_relaxed);
+  if (f.write_errors_total > logged_write_errors_ && !store_failing_) {
+    store_failing_ = true;
+    failing_batches_ = batches;
+    std::cerr << "netvigil: store: cannot write to " << db_path_ << " ("
+              << (h.disk_error.load(std::memory_order_relaxed) ? "disk full or I/O error"
+                                                               : "database error")
+              << ", SQLite code " << h.last_error_code.load(std::memory_order_relaxed)
+              << "); keeping the newest " << f.buffered << " measurements in memory and retrying"
+              << std::endl;
+  } else if (store_failing_ && f.write_errors_total == logged_write_errors_ &&
+             batches > failing_batches_ && f.buffered == 0) {
+    store_failing_ = false;
+    std::cerr << "netvigil: store: writing again; buffered measurements written out ("
+              << f.dropped_total << " dropped in total)" << std::endl;
+  }
+  logged_write_errors_ = f.write_errors_total;
 }
 
 void Recorder::publish_snapshot() {

@@ -2,6 +2,7 @@
 // each closed step into detector output, so the database and the metrics never disagree.
 #pragma once
 
+#include <cstdint>
 #include <deque>
 #include <map>
 #include <string>
@@ -31,7 +32,8 @@ class Recorder {
   /// Replay the stored rollups of the last baseline window through the detector, so a
   /// restart keeps its baselines and open windows (the same result as `detect --rebuild`).
   void warm_up_from_store();
-  /// Push the store's health counters into the metrics.
+  /// Push the store's health counters into the metrics; log when writes start failing and
+  /// when they succeed again (once per transition, not per retry).
   void publish_store_health();
   /// Adopt a reloaded config (vantage labels, detector network type).
   void set_config(const Config& config);
@@ -56,6 +58,9 @@ class Recorder {
   std::deque<StatusPoint> series_;                       // the last 24 h
   std::map<std::string, std::deque<std::int64_t>> recent_failures_;  // scope → measurement ids
   std::map<std::string, Event> active_;                  // key → open event
+  bool store_failing_ = false;                           // a write failure was logged
+  std::uint64_t logged_write_errors_ = 0;
+  std::uint64_t failing_batches_ = 0;                    // commits counted when it began
 };
 
 }  // namespace netvigil

@@ -165,6 +165,13 @@ Metrics::Metrics(const Vantage& vantage, std::string_view version)
                     .Help("Probe runs in progress")
                     .Register(*registry_)
                     .Add({});
+  reload_success_ = &BuildGauge()
+                         .Name("netvigil_config_reload_success")
+                         .Help("1 if the last config load (start or SIGHUP) succeeded, 0 if "
+                               "the last reload was refused and the old config kept")
+                         .Register(*registry_)
+                         .Add({});
+  reload_success_->Set(1);  // the daemon only starts with a config that loaded
 }
 
 Metrics::ProbeSeries& Metrics::add_probe(const std::string& id, ProbeKind kind, Group group,
@@ -335,5 +342,6 @@ void Metrics::set_scheduler(double lag_seconds, std::size_t in_flight) {
 }
 
 void Metrics::inc_skipped(double n) { skipped_->Increment(n); }
+void Metrics::set_config_reload(bool ok) { reload_success_->Set(ok ? 1 : 0); }
 
 }  // namespace netvigil

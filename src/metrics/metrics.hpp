@@ -85,6 +85,8 @@ class Metrics {
   void set_scheduler(double lag_seconds, std::size_t in_flight);
   /// A run skipped because the previous one was still in flight or the in-flight cap was hit.
   void inc_skipped(double n = 1);
+  /// Whether the last config load succeeded: 1 from start, 0 after a refused SIGHUP reload.
+  void set_config_reload(bool ok);
 
  private:
   struct ProbeSeries {
@@ -135,6 +137,7 @@ class Metrics {
   prometheus::Gauge* scheduler_lag_ = nullptr;
   prometheus::Counter* skipped_ = nullptr;
   prometheus::Gauge* in_flight_ = nullptr;
+  prometheus::Gauge* reload_success_ = nullptr;
   StoreFigures last_store_{};
 };
 

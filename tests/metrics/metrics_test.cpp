@@ -226,3 +226,12 @@ TEST_CASE("promtool check metrics is clean on a populated registry", "[metrics][
   CHECK(rc == 0);
   CHECK(out.empty());
 }
+
+TEST_CASE("config reload status: 1 from start, 0 after a refused reload, 1 after a good one", "[metrics]") {
+  Metrics m(sample_vantage());
+  CHECK(has_line(scrape(m), "netvigil_config_reload_success 1"));
+  m.set_config_reload(false);
+  CHECK(has_line(scrape(m), "netvigil_config_reload_success 0"));
+  m.set_config_reload(true);
+  CHECK(has_line(scrape(m), "netvigil_config_reload_success 1"));
+}
