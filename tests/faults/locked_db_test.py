@@ -201,7 +201,8 @@ def main():
              f"has {rows_a1} rows")
         check(first == second, f"(a) the reader's snapshot moved: {first} then {second}")
         check(rest == "", f"(a) sqlite3 shell said: {rest!r}")
-        check(rows_a1 - rows_a0 >= 40 * (args.reader_hold - 3),
+        # 40 probes a second; half of that is plenty to show the writer was not held up.
+        check(rows_a1 - rows_a0 >= 20 * args.reader_hold,
               f"(a) only {rows_a1 - rows_a0} rows committed during the {args.reader_hold:g} s read")
         check(rows_a0 <= exported <= rows_a1 if exported >= 0 else False,
               f"(a) export holds {exported} measurements, not within {rows_a0}..{rows_a1}")
@@ -230,10 +231,12 @@ def main():
         check(rows_b1 == rows_b0, f"(b) rows were committed through the exclusive lock: "
               f"{rows_b0} → {rows_b1}")
         max_buf = max((s.get("netvigil_store_buffered_measurements", 0) for s in locked), default=0)
-        check(max_buf >= 40 * (args.lock_hold - 3),
+        check(max_buf >= 20 * args.lock_hold,
               f"(b) /metrics showed at most {max_buf:g} buffered measurements under the lock")
         stall = max((s["t"] + t0 - t_lock for s in locked), default=0)
-        last_w = [s.get("netvigil_store_last_write_timestamp_seconds", 0) for s in locked]
+        # A commit just before the lock may reach /metrics at the next 1 s tick: look after it.
+        last_w = [s.get("netvigil_store_last_write_timestamp_seconds", 0) for s in locked
+                  if s["t"] + t0 >= t_lock + 1.5]
         check(len(set(last_w)) == 1 if last_w else False,
               f"(b) the last-write timestamp moved under the lock: {sorted(set(last_w))}")
         t_resume = t_drained = None
