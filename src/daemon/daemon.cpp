@@ -121,6 +121,7 @@ class Daemon {
   }
 
   void tick() {
+    watch_wall_clock();
     const auto& st = generation_->scheduler().stats();
     metrics_.set_scheduler(st.last_lag_s, st.in_flight);
     if (st.skipped > reported_skipped_) {
@@ -135,6 +136,29 @@ class Daemon {
       notify_.status(line);
       last_status_ = line;
     }
+  }
+
+  // Scheduling runs on the monotonic clock; stored timestamps follow the wall clock. When
+  // the two disagree by more than a few seconds between ticks, the wall clock was stepped:
+  // the step is logged and stored (meta clock_step:<wall ms> = step in ms), because a probe's
+  // timestamps then jump, and go backwards after a step back.
+  void watch_wall_clock() {
+    const auto steady = clock_.steady_now();
+    const std::int64_t wall = clock_.unix_ms();
+    if (last_wall_ms_ != 0) {
+      const auto steady_ms =
+          std::chrono::duration_cast<std::chrono::milliseconds>(steady - last_steady_).count();
+      const std::int64_t step = (wall - last_wall_ms_) - steady_ms;
+      if (step > kClockStepMs || step < -kClockStepMs) {
+        log("wall clock stepped by " + std::string(step > 0 ? "+" : "") +
+            std::to_string(step / 1000) + " s against the monotonic clock; timestamps follow "
+            "the wall clock (recorded as clock_step:" + std::to_string(wall) + ")");
+        store_->set_meta("clock_step:" + std::to_string(wall), std::to_string(step));
+        store_->enqueue_clock(read_clock_trust());
+      }
+    }
+    last_wall_ms_ = wall;
+    last_steady_ = steady;
   }
 
   std::string status_line() const { return recorder_ ? recorder_->status_line() : "starting"; }
@@ -193,6 +217,9 @@ class Daemon {
     std::function<void()> fn;
   };
   std::vector<Periodic> periodic_;
+  static constexpr std::int64_t kClockStepMs = 2000;
+  std::int64_t last_wall_ms_ = 0;
+  SteadyTime last_steady_{};
   std::uint64_t reported_skipped_ = 0;
   std::string last_status_;
   bool stopping_ = false;
