@@ -23,6 +23,7 @@
 
 #include "loop/event_loop.hpp"
 #include "net/ares_failure.hpp"
+#include "net/dns_reply.hpp"
 
 namespace netvigil {
 namespace {
@@ -193,35 +194,8 @@ ares_ssize_t sf_sendv(ares_socket_t fd, const iovec* iov, int iovcnt, void* data
 const ares_socket_functions kSocketFunctions{&sf_socket, &sf_close, &sf_connect, &sf_recvfrom,
                                              &sf_sendv};
 
-void parse_answers(DnsAnswer& a, unsigned char* abuf, int alen) {
-  hostent* host = nullptr;
-  int status = ARES_SUCCESS;
-  if (a.qtype == "A") {
-    ares_addrttl ttls[64];
-    int n = 64;
-    status = ares_parse_a_reply(abuf, alen, &host, ttls, &n);
-  } else {
-    ares_addr6ttl ttls[64];
-    int n = 64;
-    status = ares_parse_aaaa_reply(abuf, alen, &host, ttls, &n);
-  }
-  if (status != ARES_SUCCESS || host == nullptr) {
-    a.failure = failure_from_ares(status == ARES_SUCCESS ? ARES_ENODATA : status, a.rcode);
-    if (host) ares_free_hostent(host);
-    return;
-  }
-  for (char** alias = host->h_aliases; alias && *alias; ++alias) a.cnames.emplace_back(*alias);
-  for (char** p = host->h_addr_list; p && *p; ++p) {
-    char text[INET6_ADDRSTRLEN] = {};
-    if (inet_ntop(host->h_addrtype, *p, text, sizeof text) == nullptr) continue;
-    if (auto ip = IpAddress::parse(text)) a.addresses.push_back(*ip);
-  }
-  ares_free_hostent(host);
-  if (a.addresses.empty()) a.failure = failure_from_ares(ARES_ENODATA, a.rcode);
-}
-
 // ares_query's callback (ares_query(3)): status already reflects the rcode; abuf is the raw
-// reply whenever one arrived, so the rcode is read from the header (RFC 1035 §4.1.1).
+// reply whenever one arrived; dns_reply.cpp reads it.
 void on_reply(void* arg, int status, int /*timeouts*/, unsigned char* abuf, int alen) noexcept {
   auto* ref = static_cast<PendingRef*>(arg);
   PendingQuery* p = ref->get();
@@ -236,9 +210,7 @@ void on_reply(void* arg, int status, int /*timeouts*/, unsigned char* abuf, int 
   try {
     DnsAnswer a = std::move(p->answer);
     a.duration_us = elapsed_us(p->started);
-    a.rcode = (abuf != nullptr && alen >= 12) ? (abuf[3] & 0x0f) : -1;
-    a.failure = failure_from_ares(status, a.rcode, p->channel->last_errno);
-    if (status == ARES_SUCCESS) parse_answers(a, abuf, alen);
+    fill_answer_from_reply(a, status, abuf, alen, p->channel->last_errno);
     // Never run the caller's code inside c-ares: it may start new queries or drop the engine.
     p->loop->post([done = std::move(p->done), a = std::move(a)]() mutable { done(std::move(a)); });
   } catch (...) {

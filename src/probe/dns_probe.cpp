@@ -87,39 +87,48 @@ bool share_an_address(const DnsAnswer& x, const DnsAnswer& y) {
   });
 }
 
-void judge(Run& run) {
-  Measurement& m = run.m;
-  const BlockingKnowledge* k = run.env->knowledge;
+void finish(const std::shared_ptr<Run>& run) {
+  judge_dns_answers(run->spec, run->env->knowledge, run->answers, run->m);
+  const auto us = std::chrono::duration_cast<Us>(run->env->loop->now() - run->started).count();
+  run->m.phases.total_us = static_cast<std::int32_t>(std::min<long long>(us, INT32_MAX));
+  auto done = std::move(run->done);
+  done(std::move(run->m));
+}
+
+}  // namespace
+
+void judge_dns_answers(const ProbeSpec& spec, const BlockingKnowledge* k,
+                       const std::vector<DnsAnswer>& answers, Measurement& m) {
   const PrefixList* expected = nullptr;
   nlohmann::json ev = nlohmann::json::object();
-  ev["host"] = run.spec.host;
-  if (!run.spec.expect_prefixes.empty()) {
-    ev["expect_prefixes"] = run.spec.expect_prefixes;
-    expected = k != nullptr ? k->prefix_list(run.spec.expect_prefixes) : nullptr;
+  ev["host"] = spec.host;
+  if (!spec.expect_prefixes.empty()) {
+    ev["expect_prefixes"] = spec.expect_prefixes;
+    expected = k != nullptr ? k->prefix_list(spec.expect_prefixes) : nullptr;
     if (expected == nullptr) ev["expect_prefixes_missing"] = true;
   }
 
   nlohmann::json flagged = nlohmann::json::object();
-  std::vector<Tampering> tamper(run.answers.size(), Tampering::none);
+  std::vector<Tampering> tamper(answers.size(), Tampering::none);
   bool any_clean = false;
-  for (std::size_t i = 0; i < run.answers.size(); ++i) {
-    const auto& a = run.answers[i];
+  for (std::size_t i = 0; i < answers.size(); ++i) {
+    const auto& a = answers[i];
     if (a.failure.failed()) continue;
     tamper[i] = classify(a, k, expected, flagged);
     if (tamper[i] == Tampering::none && !a.addresses.empty()) any_clean = true;
   }
   // NXDOMAIN is about the name, not the qtype: any clean answer elsewhere contradicts it.
   if (any_clean) {
-    for (std::size_t i = 0; i < run.answers.size(); ++i)
-      if (run.answers[i].failure.code == Failure::dns_nxdomain_error)
+    for (std::size_t i = 0; i < answers.size(); ++i)
+      if (answers[i].failure.code == Failure::dns_nxdomain_error)
         tamper[i] = Tampering::nxdomain;
   }
 
   Tampering worst = Tampering::none;
   nlohmann::json queries = nlohmann::json::array();
   std::int32_t slowest = 0;
-  for (std::size_t i = 0; i < run.answers.size(); ++i) {
-    const auto& a = run.answers[i];
+  for (std::size_t i = 0; i < answers.size(); ++i) {
+    const auto& a = answers[i];
     nlohmann::json q{{"resolver", a.resolver},   {"resolver_address", a.resolver_address},
                      {"transport", a.transport}, {"query_type", a.qtype},
                      {"rcode", a.rcode},         {"duration_us", a.duration_us}};
@@ -137,9 +146,9 @@ void judge(Run& run) {
 
   bool consistent = true;
   nlohmann::json by_qtype = nlohmann::json::object();
-  for (const auto& qtype : run.spec.qtypes) {
+  for (const auto& qtype : spec.qtypes) {
     std::vector<const DnsAnswer*> answered;
-    for (const auto& a : run.answers)
+    for (const auto& a : answers)
       if (a.qtype == qtype && !a.failure.failed() && !a.addresses.empty()) answered.push_back(&a);
     bool ok = true;
     for (std::size_t i = 0; i < answered.size() && ok; ++i)
@@ -169,32 +178,22 @@ void judge(Run& run) {
         break;
       case Tampering::none: {
         m.failure = {Failure::dns_no_answer, Operation::resolve, {}};
-        for (const auto& a : run.answers) {
+        for (const auto& a : answers) {
           if (a.failure.failed() && a.failure.code != Failure::dns_no_answer) {
             m.failure = a.failure;
             break;
           }
         }
-        if (run.answers.empty())
+        if (answers.empty())
           m.failure = unknown_failure(Operation::resolve, "no resolver to ask");
         break;
       }
     }
     m.method = Method::dns;
   }
-  m.phases.resolve_us = run.answers.empty() ? -1 : slowest;
+  m.phases.resolve_us = answers.empty() ? -1 : slowest;
   m.evidence = std::move(ev);
 }
-
-void finish(const std::shared_ptr<Run>& run) {
-  judge(*run);
-  const auto us = std::chrono::duration_cast<Us>(run->env->loop->now() - run->started).count();
-  run->m.phases.total_us = static_cast<std::int32_t>(std::min<long long>(us, INT32_MAX));
-  auto done = std::move(run->done);
-  done(std::move(run->m));
-}
-
-}  // namespace
 
 void run_dns_probe(ProbeEnv& env, const ProbeSpec& spec, std::chrono::milliseconds timeout,
                    ProbeDone done) {

@@ -3,7 +3,9 @@
 #pragma once
 
 #include <chrono>
+#include <vector>
 
+#include "net/dns_engine.hpp"
 #include "probe/probe.hpp"
 
 namespace netvigil {
@@ -39,5 +41,11 @@ namespace netvigil {
 /// phases.total_us = the whole run.
 void run_dns_probe(ProbeEnv& env, const ProbeSpec& spec, std::chrono::milliseconds timeout,
                    ProbeDone done);
+
+/// The verdict above over the finished queries of one run: sets m.ok, m.failure, m.method,
+/// m.evidence and m.phases.resolve_us (`k` may be null: no tampering knowledge). Pure: what
+/// run_dns_probe calls once the last query ended, exposed for the fuzz target.
+void judge_dns_answers(const ProbeSpec& spec, const BlockingKnowledge* k,
+                       const std::vector<DnsAnswer>& answers, Measurement& m);
 
 }  // namespace netvigil
