@@ -8,6 +8,19 @@ namespace netvigil {
 ScheduleTable::ScheduleTable(std::chrono::milliseconds jitter, std::uint64_t seed)
     : jitter_(jitter), rng_(seed) {}
 
+std::chrono::milliseconds ScheduleTable::first_offset(std::size_t index,
+                                                    std::chrono::milliseconds interval) {
+  // Spread over the whole interval so N jobs ask for N / interval runs per second: a
+  // narrower window makes them queue for in-flight slots (counted as scheduler lag).
+  // frac(index × golden ratio) is a Weyl sequence: any first N jobs cover the interval
+  // almost evenly, and a job's offset depends on its index only.
+  if (interval.count() <= 1) return std::chrono::milliseconds{0};
+  const std::uint64_t phase = static_cast<std::uint64_t>(index) * 0x9E3779B97F4A7C15ULL;
+  const double fraction = static_cast<double>(phase >> 11) * 0x1p-53;  // [0, 1)
+  const auto ms = static_cast<std::int64_t>(fraction * static_cast<double>(interval.count()));
+  return std::chrono::milliseconds(std::min<std::int64_t>(ms, interval.count() - 1));
+}
+
 SteadyTime ScheduleTable::slot_time(const Job& j, SteadyTime origin) {
   std::chrono::milliseconds extra{0};
   if (jitter_.count() > 0) {
@@ -20,10 +33,7 @@ SteadyTime ScheduleTable::slot_time(const Job& j, SteadyTime origin) {
 std::size_t ScheduleTable::add(std::chrono::milliseconds interval, SteadyTime origin) {
   Job j;
   j.interval = interval;
-  // Spread first runs across a tenth of the interval (at most the jitter window's size
-  // again) so a thousand probes with one interval do not start in the same millisecond.
-  const auto spread = std::max<std::int64_t>(1, std::min(interval.count() / 10, 10'000L));
-  j.offset = std::chrono::milliseconds(static_cast<std::int64_t>(jobs_.size() * 7919) % spread);
+  j.offset = first_offset(jobs_.size(), interval);
   j.next_due = slot_time(j, origin);
   jobs_.push_back(j);
   origins_.push_back(origin);

@@ -24,9 +24,14 @@ class ScheduleTable {
 
   ScheduleTable(std::chrono::milliseconds jitter, std::uint64_t seed = 1);
 
-  /// Add a job starting at `origin`; first run within one jitter of `origin` plus a stable
-  /// spread so jobs with the same interval do not all fire at once. Returns its index.
+  /// Add a job starting at `origin`; its first run is due at origin + first_offset(index,
+  /// interval) (+ jitter), so jobs with the same interval do not all fire at once. Returns
+  /// its index.
   std::size_t add(std::chrono::milliseconds interval, SteadyTime origin);
+
+  /// Offset of job `index`'s slots within its interval, in [0, interval): deterministic per
+  /// index, and the offsets of any first N jobs spread about evenly over the whole interval.
+  static std::chrono::milliseconds first_offset(std::size_t index, std::chrono::milliseconds interval);
 
   /// Jobs due at `now`, each advanced to its next slot. `skipped` counts slots that were
   /// already over (the loop was late by more than an interval): they are dropped, not run.

@@ -1,8 +1,10 @@
 // Slot timing with a fake clock: no drift, jitter bounded, late slots skipped not burst.
 #include "schedule/schedule_table.hpp"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <set>
+#include <vector>
 
 using namespace netvigil;
 using namespace std::chrono_literals;
@@ -76,11 +78,55 @@ TEST_CASE("a wall-clock step does not move the schedule", "[schedule][clock]") {
   CHECK(skipped == 0);
 }
 
-TEST_CASE("first runs of many jobs are spread, not simultaneous", "[schedule]") {
+TEST_CASE("first runs of many jobs are spread over the whole interval", "[schedule]") {
   FakeClock clock;
   ScheduleTable table(0ms);
-  for (int i = 0; i < 100; ++i) table.add(60s, clock.steady_now());
+  const auto origin = clock.steady_now();
+  constexpr int n = 10'000;
+  for (int i = 0; i < n; ++i) table.add(60s, origin);
   std::set<SteadyTime> firsts;
-  for (std::size_t i = 0; i < table.size(); ++i) firsts.insert(table.job(i).next_due);
-  CHECK(firsts.size() > 50);
+  std::vector<int> per_second(60, 0);
+  for (std::size_t i = 0; i < table.size(); ++i) {
+    const auto off = table.job(i).next_due - origin;
+    REQUIRE(off >= 0ms);
+    REQUIRE(off < 60s);
+    firsts.insert(table.job(i).next_due);
+    ++per_second[static_cast<std::size_t>(std::chrono::duration_cast<std::chrono::seconds>(off).count())];
+  }
+  CHECK(firsts.size() > 9'000);
+  // Demand is N / interval per second in every second of the interval (±10 %), not bunched
+  // at its start: 10,000 jobs at 60 s ask for ~167 runs each second.
+  const auto [lo, hi] = std::minmax_element(per_second.begin(), per_second.end());
+  CAPTURE(*lo, *hi);
+  CHECK(*lo >= n / 60 * 9 / 10);
+  CHECK(*hi <= n / 60 * 11 / 10);
+}
+
+TEST_CASE("a few jobs are spread too, and each job's offset depends on its index only", "[schedule]") {
+  for (std::chrono::milliseconds interval : {1ms, 2ms, 50ms, 5000ms, 60000ms, 900000ms}) {
+    std::set<std::chrono::milliseconds> offs;
+    for (std::size_t i = 0; i < 8; ++i) {
+      const auto off = ScheduleTable::first_offset(i, interval);
+      CHECK(off >= 0ms);
+      CHECK(off < interval);
+      offs.insert(off);
+    }
+    if (interval >= 50ms) {
+      CHECK(offs.size() == 8);
+      // Eight jobs cover the interval: the widest gap between neighbours (wrapping round)
+      // is well under half of it.
+      std::vector<std::chrono::milliseconds> v(offs.begin(), offs.end());
+      auto widest = interval - v.back() + v.front();
+      for (std::size_t k = 1; k < v.size(); ++k) widest = std::max(widest, v[k] - v[k - 1]);
+      CAPTURE(interval.count(), widest.count());
+      CHECK(widest * 4 < interval);
+    }
+  }
+  CHECK(ScheduleTable::first_offset(0, 60s) == 0ms);
+  // Deterministic: the same index gives the same offset in any table, whatever came after.
+  FakeClock clock;
+  ScheduleTable a(0ms, 1), b(0ms, 99);
+  for (int i = 0; i < 5; ++i) a.add(60s, clock.steady_now());
+  for (int i = 0; i < 500; ++i) b.add(60s, clock.steady_now());
+  for (std::size_t i = 0; i < a.size(); ++i) CHECK(a.job(i).offset == b.job(i).offset);
 }

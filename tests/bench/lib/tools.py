@@ -300,7 +300,9 @@ def _wait_http(url, proc, timeout):
 
 def scale_point(d, n, ca, nginx, netvigil, interval_s=60):
     """One daemon sweep of n probes at `interval_s`; the worst scheduler lag seen while it
-    ran (every later sweep is scheduled the same way: slot = origin + offset + k x interval)."""
+    ran (every later sweep is scheduled the same way: slot = origin + offset + k x interval).
+    First runs are spread over the whole interval, so a sweep takes one interval: the
+    sweep is timed from the first /metrics answer (config parsed, scheduler started)."""
     tag = f"scale-{n}"
     path = write_netvigil_config(d, n, ca, interval_s, tag)
     check_config(netvigil, path)
@@ -310,25 +312,31 @@ def scale_point(d, n, ca, nginx, netvigil, interval_s=60):
     lag_max = 0.0
     count = 0
     t0 = time.monotonic()
+    ready = None
+    end = t0 + 120  # until the daemon is up; then one interval + 15 s
     try:
-        while time.monotonic() < t0 + interval_s - 2:
+        while time.monotonic() < end:
             if proc.poll() is not None:
                 raise RuntimeError(f"netvigil daemon exited {proc.returncode}; see {d}/{tag}.log")
             try:
                 lag_max = max(lag_max, _metric(_get(f"http://{NV_METRICS}/metrics"),
                                                "netvigil_scheduler_lag_seconds") or 0.0)
+                if ready is None:
+                    ready = time.monotonic()
+                    end = ready + interval_s + 15
             except OSError:
                 pass
             count = len(nginx.entries(off))
             if count >= n:
                 break
             time.sleep(0.25)
-        sweep_s = time.monotonic() - t0
+        sweep_s = time.monotonic() - (ready or t0)
     finally:
         _stop(proc)
         log.close()
     return {"n": n, "probes_per_min": n * 60 / interval_s, "lag_max_s": lag_max,
-            "done": count, "sweep_s": sweep_s}
+            "done": count, "sweep_s": sweep_s,
+            "startup_s": (ready - t0) if ready else None}
 
 
 def run_scale(d, ca, nginx, netvigil, start=1000, limit_s=1.0, runs=6):
