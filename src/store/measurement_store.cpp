@@ -3,6 +3,7 @@
 
 #include <filesystem>
 
+#include "store/evidence_timings.hpp"
 #include "store/schema.hpp"
 #include "store/sqlite.hpp"
 #include "store/store_writer.hpp"
@@ -16,8 +17,9 @@ constexpr std::chrono::milliseconds kBusyRetry{100};
 constexpr int kMaxConsecutiveErrors = 3;
 
 /// Serialises evidence (keys sorted by nlohmann::json, so equal evidence hashes equally) and
-/// folds in the unknown_failure detail, which has no column of its own.
-std::string stored_evidence(const Measurement& m) {
+/// folds in the unknown_failure detail, which has no column of its own. Per-run timings go to
+/// `timings`, so evidence that differs only in them is stored once.
+std::string stored_evidence(const Measurement& m, std::string& timings) {
   const auto& detail = m.failure.detail;
   if (detail.empty() && (m.evidence.is_null() || (m.evidence.is_object() && m.evidence.empty())))
     return {};
@@ -29,6 +31,7 @@ std::string stored_evidence(const Measurement& m) {
     j["evidence_value"] = m.evidence;
   }
   if (!detail.empty()) j["failure_detail"] = detail;
+  timings = split_timings(j);
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
@@ -86,7 +89,7 @@ std::int64_t MeasurementStore::enqueue(const Measurement& m) {
   row.phases = m.phases;
   row.status = m.http_status;
   row.bytes = m.bytes;
-  row.evidence_json = stored_evidence(m);
+  row.evidence_json = stored_evidence(m, row.timings);
 
   std::lock_guard lk(mu_);
   if (stopping_ || stopped_) {

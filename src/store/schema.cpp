@@ -9,7 +9,7 @@
 namespace netvigil {
 namespace {
 
-constexpr std::array<std::string_view, 1> kMigrations{
+constexpr std::array<std::string_view, 2> kMigrations{
     R"sql(
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 
@@ -105,6 +105,14 @@ CREATE TABLE clock(
   sync_state INTEGER NOT NULL,
   max_error_us INTEGER NOT NULL,
   est_error_us INTEGER NOT NULL);
+)sql",
+    R"sql(
+-- timings: the evidence's per-run "_us" values (resolve, connect, query durations) as zigzag
+-- varints, store/evidence_timings.hpp; the shared evidence row holds 0 in their places, so
+-- runs that differ only in timings reference one evidence row. NULL: nothing was split
+-- (rows written before this migration, or evidence without timings). Adding a nullable
+-- column rewrites nothing.
+ALTER TABLE measurements ADD COLUMN timings BLOB;
 )sql",
 };
 

@@ -26,8 +26,11 @@ struct PendingRow {
   std::int32_t status = 0;
   std::int64_t bytes = 0;
   std::string evidence_json;  ///< "" when the measurement carried no evidence
+  std::string timings;        ///< the evidence's "_us" values (evidence_timings.hpp); "" none
 
-  std::size_t memory_bytes() const noexcept { return sizeof(PendingRow) + evidence_json.capacity(); }
+  std::size_t memory_bytes() const noexcept {
+    return sizeof(PendingRow) + evidence_json.capacity() + timings.capacity();
+  }
 };
 
 /// A probe seen for the first time, or whose kind/group/service changed.

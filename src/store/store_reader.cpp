@@ -6,17 +6,24 @@
 #include <nlohmann/json.hpp>
 
 #include "store/event_rows.hpp"
+#include "store/evidence_timings.hpp"
 #include "store/schema.hpp"
 
 namespace netvigil {
 namespace {
 
-/// Splits stored evidence JSON into the probe's evidence and the unknown_failure detail.
-void split_evidence(const std::string& text, nlohmann::json& evidence, std::string& detail) {
+/// Splits stored evidence JSON into the probe's evidence and the unknown_failure detail, with
+/// the row's timings (column `col` of `st`) put back in their places.
+void split_evidence(const std::string& text, const sql::Stmt& st, int col,
+                    nlohmann::json& evidence, std::string& detail) {
   evidence = nullptr;
   if (text.empty()) return;
   auto j = nlohmann::json::parse(text, nullptr, false);
   if (j.is_discarded()) return;
+  if (!st.is_null(col)) {
+    const auto blob = st.blob(col);
+    merge_timings(j, blob.data(), blob.size());  // a mismatch leaves the placeholders
+  }
   if (j.is_object()) {
     if (auto it = j.find("failure_detail"); it != j.end() && it->is_string()) {
       detail = it->get<std::string>();
@@ -26,6 +33,11 @@ void split_evidence(const std::string& text, nlohmann::json& evidence, std::stri
     else if (j.empty()) j = nullptr;
   }
   evidence = std::move(j);
+}
+
+/// The timings column, or NULL in a schema-1 file (read-only readers never migrate).
+std::string timings_column(sql::Db& db) {
+  return db.scalar("PRAGMA user_version") >= 2 ? "m.timings" : "NULL";
 }
 
 std::int32_t phase(const sql::Stmt& st, int col) {
@@ -51,7 +63,8 @@ StoreReader::StoreReader(const std::string& path)
 std::vector<LastResult> StoreReader::last_per_probe() {
   sql::Stmt st(db_,
                "SELECT p.slug, p.kind, p.grp, p.service, m.id, m.ok, m.failure, m.op, m.method, "
-               "m.total_us, m.status, e.json FROM probes p JOIN measurements m ON m.id = p.last_id "
+               "m.total_us, m.status, e.json, " + timings_column(db_) + " FROM probes p "
+               "JOIN measurements m ON m.id = p.last_id "
                "LEFT JOIN evidence e ON e.id = m.evidence ORDER BY p.slug");
   std::vector<LastResult> out;
   while (st.step()) {
@@ -65,7 +78,7 @@ std::vector<LastResult> StoreReader::last_per_probe() {
     r.ok = st.i64(5) != 0;
     FailureInfo f{static_cast<Failure>(st.i64(6)), static_cast<Operation>(st.i64(7)), {}};
     nlohmann::json ev;
-    split_evidence(st.text(11), ev, f.detail);
+    split_evidence(st.text(11), st, 12, ev, f.detail);
     r.failure = f.failed() ? f.ooni_string() : std::string();
     r.op = f.op;
     r.method = static_cast<Method>(st.i64(8));
@@ -196,7 +209,7 @@ void StoreReader::measurements(std::int64_t from_ms, std::int64_t to_ms,
   sql::Stmt st(db_,
                "SELECT m.id, p.slug, p.kind, p.grp, p.service, m.ok, m.failure, m.op, m.method, "
                "m.total_us, m.connect_us, m.tls_us, m.first_byte_us, m.resolve_us, m.status, "
-               "m.bytes, e.json FROM measurements m "
+               "m.bytes, e.json, " + timings_column(db_) + " FROM measurements m "
                "LEFT JOIN probes p ON p.id = (m.id & " + std::to_string(kProbeMask) + ") "
                "LEFT JOIN evidence e ON e.id = m.evidence WHERE m.id >= ?1 AND m.id < ?2 ORDER BY m.id");
   st.bind(1, measurement_id(from_ms, 0)).bind(2, measurement_id(to_ms, 0));
@@ -216,7 +229,7 @@ void StoreReader::measurements(std::int64_t from_ms, std::int64_t to_ms,
     m.phases = {phase(st, 13), phase(st, 10), phase(st, 11), phase(st, 12), phase(st, 9)};
     m.http_status = static_cast<std::int32_t>(st.i64(14));
     m.bytes = st.i64(15);
-    split_evidence(st.text(16), m.evidence, m.failure.detail);
+    split_evidence(st.text(16), st, 17, m.evidence, m.failure.detail);
     cb(s);
   }
   st.reset();

@@ -44,8 +44,8 @@ StoreWriter::StoreWriter(sql::Db& db, std::size_t prune_chunk)
       probe_last_(db, "UPDATE probes SET last_id = max(coalesce(last_id, 0), ?2) WHERE id = ?1"),
       insert_row_(db,
                   "INSERT INTO measurements(id, ok, failure, op, method, total_us, connect_us, "
-                  "tls_us, first_byte_us, resolve_us, status, bytes, evidence) "
-                  "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"),
+                  "tls_us, first_byte_us, resolve_us, status, bytes, evidence, timings) "
+                  "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"),
       find_evidence_(db, "SELECT id FROM evidence WHERE hash = ?1"),
       insert_evidence_(db, "INSERT INTO evidence(hash, last_used, json) VALUES(?1, ?2, ?3)"),
       touch_evidence_(db, "UPDATE evidence SET last_used = max(last_used, ?2) WHERE id = ?1"),
@@ -182,7 +182,12 @@ void StoreWriter::apply_row(PendingRow& r, Staged& s) {
       insert_row_.bind_opt(6, phase(r.phases.total_us)).bind_opt(7, phase(r.phases.connect_us));
       insert_row_.bind_opt(8, phase(r.phases.tls_us)).bind_opt(9, phase(r.phases.first_byte_us));
       insert_row_.bind_opt(10, phase(r.phases.resolve_us));
-      insert_row_.bind(11, r.status).bind(12, r.bytes).bind_opt(13, ev).run();
+      insert_row_.bind(11, r.status).bind(12, r.bytes).bind_opt(13, ev);
+      if (ev && !r.timings.empty())
+        insert_row_.bind_blob(14, r.timings.data(), r.timings.size());
+      else
+        insert_row_.bind_null(14);
+      insert_row_.run();
       break;
     } catch (const sql::Error& e) {
       // Same probe, same millisecond (a clock stepped back, or a duplicate hand-off): keep
