@@ -77,6 +77,13 @@ Operation pending_operation(const CurlOutcome& o) noexcept {
 
 FailureInfo failure_from_curl(const CurlOutcome& o) {
   const Operation pending = pending_operation(o);
+  // curl's caps on what a server may send before the body: 300 KB of headers in all
+  // ("Too large response headers: N > 307200", CURLE_RECV_ERROR since the CVE-2023-38039
+  // fix), and 100 KB for one header line (CURLE_OUT_OF_MEMORY, no text). One stable
+  // label, not curl's varying numbers nor an "Out of memory" netvigil never had.
+  if (contains(o.error_text, "Too large response headers") ||
+      (o.code == CURLE_OUT_OF_MEMORY && o.first_byte))
+    return unknown_failure(Operation::read, "http_headers_too_large");
   switch (o.code) {
     case CURLE_OK:
       return {};

@@ -42,6 +42,8 @@ Operation pending_operation(const CurlOutcome& o) noexcept;
 ///    trusted), else ssl_invalid_certificate/tls_handshake;
 ///  GOT_NOTHING → eof_error/http_round_trip; PARTIAL_FILE → eof_error/read;
 ///  COULDNT_RESOLVE_HOST → unknown_failure/resolve (netvigil resolves, curl never should);
+///  curl's response-header caps (300 KB in all, 100 KB a line: OUT_OF_MEMORY after the first
+///    byte) → unknown_failure: http_headers_too_large/read;
 ///  anything else → unknown_failure: <scrubbed curl text>/pending_operation.
 FailureInfo failure_from_curl(const CurlOutcome& o);
 

@@ -1,4 +1,4 @@
-// OpenSSL info and verify callbacks installed on the SSL_CTX curl makes for each connection.
+// OpenSSL info and verify callbacks (and a verify-depth cap) on each SSL_CTX curl makes.
 #include "probe/tls_observer.hpp"
 
 #include <openssl/ssl.h>
@@ -66,6 +66,8 @@ CURLcode on_ssl_ctx(CURL* /*easy*/, void* sslctx, void* userp) noexcept {
   SSL_CTX_set_info_callback(ctx, &on_info);
   // Keep curl's verify mode; only add an observing callback.
   SSL_CTX_set_verify(ctx, SSL_CTX_get_verify_mode(ctx), &on_verify);
+  // A hostile server may send a 100-certificate chain that OpenSSL would walk (issue 8).
+  SSL_CTX_set_verify_depth(ctx, kMaxTlsChainDepth);
   return CURLE_OK;
 }
 

@@ -28,7 +28,13 @@ struct TlsSeen {
   nlohmann::json evidence() const;
 };
 
-/// Make `easy` fill `*seen` during its handshakes (CURLOPT_SSL_CTX_FUNCTION, OpenSSL backend).
+/// Most intermediate certificates a verified chain may hold (SSL_CTX_set_verify_depth). Real
+/// chains have 1–3; a longer one fails as ssl_invalid_certificate (chain too long) instead
+/// of costing a signature check per certificate (OpenSSL's default admits 100).
+inline constexpr int kMaxTlsChainDepth = 10;
+
+/// Make `easy` fill `*seen` during its handshakes (CURLOPT_SSL_CTX_FUNCTION, OpenSSL backend)
+/// and cap its verify depth at kMaxTlsChainDepth.
 /// `seen` must outlive the easy handle (CurlEngine frees the handle before its `done`).
 void observe_tls(CURL* easy, TlsSeen* seen);
 

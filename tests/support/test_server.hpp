@@ -137,6 +137,14 @@ class TestServer {
     if (cert == nullptr || key == nullptr || SSL_CTX_use_certificate(ctx, cert) != 1 ||
         SSL_CTX_use_PrivateKey(ctx, key) != 1)
       throw std::runtime_error("test server: bad certificate");
+    // Certificates after the first in cert_pem are its chain, sent after it.
+    while (X509* extra = PEM_read_bio_X509(cb.get(), nullptr, nullptr, nullptr)) {
+      if (SSL_CTX_add0_chain_cert(ctx, extra) != 1) {
+        X509_free(extra);
+        throw std::runtime_error("test server: bad chain certificate");
+      }
+    }
+    ERR_clear_error();  // the read past the last certificate queued "no start line"
     X509_free(cert);
     EVP_PKEY_free(key);
     return ctx;
