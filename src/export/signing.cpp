@@ -297,6 +297,14 @@ VerifyResult verify_file(const std::string& file, const std::string& sig_path_in
     }
   } else if (!pin.fingerprint.empty()) {
     want = normalise_fingerprint(pin.fingerprint);
+    // A pin that is not a fingerprint (e.g. ":") must not turn into "no pin" and pass.
+    if (want.size() != 64 || want.find_first_not_of("0123456789abcdef") != std::string::npos) {
+      r.status = VerifyStatus::key_mismatch;
+      r.message = "FAILED: the file is intact, but the pinned fingerprint \"" + pin.fingerprint +
+                  "\" is not a key fingerprint (64 hex digits, ':' allowed), so the signing key " +
+                  r.fingerprint + " cannot be checked against it";
+      return r;
+    }
   }
   if (want.empty()) {
     r.status = VerifyStatus::ok_integrity_only;

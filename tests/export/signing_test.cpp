@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -132,6 +133,25 @@ TEST_CASE("a valid signature by another key fails against the pinned key", "[exp
   CHECK_FALSE(r.ok());
   CHECK(r.message.find(other.fingerprint) != std::string::npos);
   CHECK(verify_file(d / "e.csv", "", PinnedKey{"", std::string(64, '0')}).status == VerifyStatus::key_mismatch);
+}
+
+// Found by tests/fuzz/fuzz_verify (corpus/verify/pin-only-colons): ":" normalised to "" and
+// the file passed as "integrity only", exit 0, although the user had pinned a key.
+TEST_CASE("a pinned fingerprint that is not one fails instead of being ignored", "[export][signing]") {
+  TempDir d;
+  auto k = generate_signing_key(d / "key");
+  REQUIRE(k.ok);
+  write(d / "e.csv", "a,b\r\n1,2\r\n");
+  REQUIRE(sign_file(d / "e.csv", d / "key").ok);
+  const std::vector<std::string> pins{":", "::::", "zz", k.fingerprint.substr(0, 63),
+                                      k.fingerprint + "0", "g" + k.fingerprint.substr(1)};
+  for (const auto& pin : pins) {
+    INFO(pin);
+    auto r = verify_file(d / "e.csv", "", PinnedKey{"", pin});
+    CHECK(r.status == VerifyStatus::key_mismatch);
+    CHECK_FALSE(r.ok());
+  }
+  CHECK(verify_file(d / "e.csv", "", PinnedKey{"", k.fingerprint}).status == VerifyStatus::ok_pinned);
 }
 
 TEST_CASE("malformed or missing signature files give a clean error", "[export][signing]") {

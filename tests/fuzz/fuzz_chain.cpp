@@ -128,9 +128,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       roll_ins.bind(4, static_cast<std::int64_t>(roll.successes));
       if (blob.empty()) roll_ins.bind_null(5);
       else roll_ins.bind_blob(5, blob.data(), blob.size());
-      if (roll.throughput_bps < 0) roll_ins.bind_null(6);
+      // As StoreWriter::apply_step: NULL stands for exactly -1 ("none"), any other value as is.
+      if (roll.throughput_bps == -1) roll_ins.bind_null(6);
       else roll_ins.bind(6, roll.throughput_bps);
-      if (roll.rtt_us < 0) roll_ins.bind_null(7);
+      if (roll.rtt_us == -1) roll_ins.bind_null(7);
       else roll_ins.bind(7, static_cast<std::int64_t>(roll.rtt_us));
       roll_ins.run();
       roll.scope = scopes.count(scope) != 0 ? scopes[scope] : std::string();
