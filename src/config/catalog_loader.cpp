@@ -188,9 +188,14 @@ Catalog load_catalog_text(std::string_view text, Reporter& r, LoadState& state) 
   if (auto n = m.get("prefix_lists"))
     for (const auto& item : read_list(*n, "prefix_lists", r))
       read_prefix_list_entry(item, cat, r, state);
-  if (auto n = m.get("probes"))
-    for (const auto& item : read_list(*n, "probes", r))
+  if (auto n = m.get("probes")) {
+    const auto items = read_list(*n, "probes", r);
+    // Exact size up front: doubling left 10,000 probes in a 16,384-slot buffer (8.5 MB, with
+    // the 4.3 MB one before it alive at the parser's peak).
+    cat.probes.reserve(cat.probes.size() + items.size());
+    for (const auto& item : items)
       if (auto p = read_probe(item, r, state, nullptr)) cat.probes.push_back(std::move(*p));
+  }
   if (auto n = m.get("services"))
     for (const auto& item : read_list(*n, "services", r)) read_service(item, cat, r, state);
   if (auto n = m.get("fingerprints"))
