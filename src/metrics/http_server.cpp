@@ -2,6 +2,7 @@
 #include "metrics/http_server.hpp"
 
 #include <arpa/inet.h>
+#include <malloc.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -252,6 +253,11 @@ int HttpServer::respond(mg_connection* conn) {
     std::ostringstream out;
     prometheus::TextSerializer().Serialize(out, registry_->Collect());
     send(conn, 200, "OK", "text/plain; version=0.0.4; charset=utf-8", out.str());
+    // Collect() and the text are ~16 MB of short-lived heap at 10,000 probes, allocated in
+    // this civetweb thread's malloc arena, which glibc keeps after the free: every worker
+    // thread would hold a scrape's worth for good. Give it back (once per scrape).
+    out = std::ostringstream();
+    malloc_trim(0);
     return 200;
   }
   if (uri == "/") {
