@@ -1,44 +1,49 @@
-# Sourced by tests/sanitize/ci and full-lab: the sanitized build and the runtime options.
-# Sets san_top, san_build, san_reports and exports ASAN_OPTIONS, UBSAN_OPTIONS, LSAN_OPTIONS.
+# Sourced by tests/sanitize/ci, full-lab and prove-detection (each sets san_run to its name
+# first): the sanitized build and the runtime options. Sets san_top, san_build, san_reports,
+# san_logs and exports ASAN_OPTIONS, UBSAN_OPTIONS, LSAN_OPTIONS.
 san_top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 san_build="${NETVIGIL_ASAN_BUILD_DIR:-$san_top/build-asan}"
 # ASan and LSan reports go to files here (log_path), one per process, so a report from a
 # process whose output a test does not show (a daemon, a child) is still found and fails the
 # run. UBSan ignores log_path in GCC 12's combined runtime: its reports go to stderr and the
 # process exits 1 (UB is not recoverable in this build), which fails the test that ran it.
-san_reports="$san_build/sanitizer-reports"
+san_reports="$san_build/sanitizer-reports/${san_run:-manual}"
+san_logs="$san_build/sanitizer-logs"  # ctest output per script, beside (not in) the reports
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:halt_on_error=1:log_path=$san_reports/asan"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 export LSAN_OPTIONS="suppressions=$san_top/tests/sanitize/lsan.supp:print_suppressions=0"
 
-# Configure and build the sanitized netvigil and unit test binaries (GCC, -O1 -g).
+# Configure and build the sanitized netvigil and, with "unit", the unit test binaries.
 san_build_tree() {
   cmake -S "$san_top" -B "$san_build" -G Ninja -DCMAKE_C_COMPILER=gcc -DCMAKE_CXX_COMPILER=g++ \
     -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O1 -g" \
     -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" -DNETVIGIL_SANITIZE=ON -DNETVIGIL_WERROR=ON
-  local tests
-  tests=$(ninja -C "$san_build" -t targets all | sed -n 's/^\(test_[a-z_]*\): .*/\1/p' | sort -u)
-  [[ -n "$tests" ]] || { echo "FAIL: no unit test targets found" >&2; return 1; }
+  local tests=""
+  if [[ "${1:-}" == unit ]]; then
+    tests=$(ninja -C "$san_build" -t targets all | sed -n 's/^\(test_[a-z_]*\): .*/\1/p' | sort -u)
+    [[ -n "$tests" ]] || { echo "FAIL: no unit test targets found" >&2; return 1; }
+  fi
   # Catch2 test discovery runs each test binary at build time, sanitized (LSan on).
   cmake --build "$san_build" -j "${NETVIGIL_JOBS:-2}" --target netvigil $tests
 }
 
 san_fresh_reports() {
   rm -rf "$san_reports"
-  mkdir -p "$san_reports"
+  mkdir -p "$san_reports" "$san_logs"
   chmod 1777 "$san_reports"  # in case a test runs the binary as another user
 }
 
-# Print every sanitizer report found (files, and UBSan lines in the ctest log $1); 1 if any.
+# Print every sanitizer report found: the report files, and UBSan or ASan lines in the
+# ctest logs given (console log, LastTest.log with every test's output); 1 if any.
 san_collect() {
-  local log=$1 found=0 f
+  local found=0 f
   for f in "$san_reports"/*; do
     [[ -e "$f" ]] || continue
     found=1
     echo "==== sanitizer report $f"
     cat "$f"
   done
-  if grep -nE 'runtime error:|ERROR: (Address|Leak|UndefinedBehavior)Sanitizer' "$log"; then
+  if grep -nE 'runtime error:|ERROR: (Address|Leak|UndefinedBehavior)Sanitizer' "$@"; then
     found=1
   fi
   return $found
