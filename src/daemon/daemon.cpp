@@ -192,8 +192,15 @@ class Daemon {
     log(std::string(why) + ": flushing and stopping");
     generation_->scheduler().stop();
     recorder_->close_due_steps(clock_.unix_ms());
-    store_->stop();
     notify_.stopping();
+    // A writer held off by another process's write lock gets most of the unit's
+    // TimeoutStopSec (30 s) before what is still buffered is given up; that loss is said.
+    const auto dropped_before = store_->health().dropped.load();
+    store_->stop(std::chrono::seconds(20));
+    const auto lost = store_->health().dropped.load() - dropped_before;
+    if (lost > 0)
+      log("stopping: " + std::to_string(lost) +
+          " measurements could not be written before exit (database locked or disk full)");
     loop_.stop();
   }
 

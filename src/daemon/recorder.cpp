@@ -146,6 +146,7 @@ void Recorder::publish_store_health() {
   f.write_errors_total = h.write_errors.load(std::memory_order_relaxed);
   f.dropped_total = h.dropped.load(std::memory_order_relaxed);
   f.buffered = h.buffered.load(std::memory_order_relaxed);
+  f.busy_retries_total = h.busy_retries.load(std::memory_order_relaxed);
   f.last_write_unix_s = h.last_success_unix_ms.load(std::memory_order_relaxed) / 1000;
   metrics_.set_store_health(f);
   // The store's thread does not log; its health counters are turned into lines here.
@@ -166,6 +167,17 @@ void Recorder::publish_store_health() {
               << f.dropped_total << " dropped in total)" << std::endl;
   }
   logged_write_errors_ = f.write_errors_total;
+  // Another process holding the write lock (a sqlite3 shell in a transaction): rows wait.
+  if (f.busy_retries_total > logged_busy_retries_ && !store_locked_) {
+    store_locked_ = true;
+    std::cerr << "netvigil: store: " << db_path_
+              << " is locked by another process; measurements wait in memory ("
+              << f.buffered << " so far) and the write is retried" << std::endl;
+  } else if (store_locked_ && f.busy_retries_total == logged_busy_retries_ && f.buffered == 0) {
+    store_locked_ = false;
+    std::cerr << "netvigil: store: lock released; waiting measurements written" << std::endl;
+  }
+  logged_busy_retries_ = f.busy_retries_total;
 }
 
 void Recorder::publish_snapshot() {

@@ -60,6 +60,8 @@ class Recorder {
   std::map<std::string, Event> active_;                  // key → open event
   bool store_failing_ = false;                           // a write failure was logged
   std::uint64_t logged_write_errors_ = 0;
+  bool store_locked_ = false;                            // a held lock was logged
+  std::uint64_t logged_busy_retries_ = 0;
   std::uint64_t failing_batches_ = 0;                    // commits counted when it began
 };
 

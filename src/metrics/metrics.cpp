@@ -136,6 +136,11 @@ Metrics::Metrics(const Vantage& vantage, std::string_view version)
                              .Help("Failed SQLite write transactions")
                              .Register(*registry_)
                              .Add({});
+  store_busy_retries_ = &BuildCounter()
+                             .Name("netvigil_store_busy_retries_total")
+                             .Help("Write transactions retried because another process held the database lock")
+                             .Register(*registry_)
+                             .Add({});
   store_buffered_ = &BuildGauge()
                          .Name("netvigil_store_buffered_measurements")
                          .Help("Measurements waiting for the next write transaction")
@@ -323,6 +328,9 @@ void Metrics::set_store_health(const StoreFigures& h) {
   if (h.write_errors_total > last_store_.write_errors_total)
     store_write_errors_->Increment(
         static_cast<double>(h.write_errors_total - last_store_.write_errors_total));
+  if (h.busy_retries_total > last_store_.busy_retries_total)
+    store_busy_retries_->Increment(
+        static_cast<double>(h.busy_retries_total - last_store_.busy_retries_total));
   if (h.dropped_total > last_store_.dropped_total)
     dropped_->Increment(static_cast<double>(h.dropped_total - last_store_.dropped_total));
   store_buffered_->Set(static_cast<double>(h.buffered));

@@ -38,6 +38,7 @@ struct StoreFigures {
   std::uint64_t dropped_total = 0;     ///< measurements dropped (buffer full, write failed)
   std::uint64_t buffered = 0;          ///< measurements waiting for the next transaction
   std::int64_t last_write_unix_s = 0;  ///< last successful commit; 0 = never (series stays unset)
+  std::uint64_t busy_retries_total = 0;  ///< commits retried because another process held the lock
 };
 
 /// Owns the registry and every series. Families are created at construction; per-probe
@@ -130,6 +131,7 @@ class Metrics {
   std::map<EventKey, EventSeries> events_;
 
   prometheus::Counter* store_write_errors_ = nullptr;
+  prometheus::Counter* store_busy_retries_ = nullptr;
   prometheus::Gauge* store_buffered_ = nullptr;
   prometheus::Counter* dropped_ = nullptr;
   prometheus::Gauge* store_last_write_ = nullptr;

@@ -261,11 +261,12 @@ void MeasurementStore::run_writer() {
     } else if (pending.empty() && now >= next_attempt) {
       next_attempt = now + options_.commit_interval;
     }
-    health_.buffered.store(pending.rows.size(), std::memory_order_relaxed);
     const bool exit_now =
         stopping && (pending.empty() || flush_failed || Steady::now() >= stop_deadline);
     {
       std::lock_guard lk(mu_);
+      // Buffered = the batch being retried plus what queued behind it since the last try.
+      health_.buffered.store(pending.rows.size() + queue_.rows.size(), std::memory_order_relaxed);
       if (pending.empty() || flush_failed || exit_now) {
         flush_done_ = seen;
         flush_ok_ = pending.empty();

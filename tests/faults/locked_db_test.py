@@ -33,7 +33,8 @@ import faults_common as fc  # noqa: E402
 
 e2e = fc.e2e
 METRICS = ("netvigil_store_buffered_measurements", "netvigil_store_write_errors_total",
-           "netvigil_store_last_write_timestamp_seconds", "netvigil_measurements_dropped_total")
+           "netvigil_store_last_write_timestamp_seconds", "netvigil_measurements_dropped_total",
+           "netvigil_store_busy_retries_total")
 
 
 def scrape(url):
@@ -282,6 +283,12 @@ def main():
         check(not bad_unpaired, f"{len(bad_unpaired)} successful rows no server answer explains")
         check(final.get("netvigil_measurements_dropped_total", -1) == 0,
               f"dropped_total {final.get('netvigil_measurements_dropped_total')}")
+        busy = final.get("netvigil_store_busy_retries_total", 0)
+        check(busy >= 3, f"busy_retries_total {busy}: the held lock was not counted")
+        log_text = open(f"{work}/daemon.log", encoding="utf-8").read()
+        said_locked = [l for l in log_text.splitlines() if "is locked by another process" in l]
+        said_released = [l for l in log_text.splitlines() if "lock released" in l]
+        check(said_locked and said_released, "the daemon did not log the held lock and its release")
 
         print("samples (t s, phase, rows, WAL bytes, buffered, write_errors_total, last write age s, dropped):")
         for s in samples:
@@ -292,6 +299,7 @@ def main():
                   f"{s.get('netvigil_store_write_errors_total', float('nan')):4g} {age:6.1f} "
                   f"{s.get('netvigil_measurements_dropped_total', float('nan')):4g}")
         print("figures:")
+        print(f"  busy retries counted: {busy:g}; log: {said_locked[:1]} / {said_released[:1]}")
         print(f"  (a) reader held {args.reader_hold:g} s: {rows_a1 - rows_a0} rows committed meanwhile, "
               f"WAL up to {reader_wal} B; export beside it exit {ex.returncode}, {te:.2f} s, "
               f"{exported} measurements")

@@ -57,6 +57,7 @@ TEST_CASE("construction creates build, vantage, state and health series", "[metr
     CHECK(has_line(s, std::string("netvigil_state{state=\"") + st + "\"} 0"));
   for (const char* h :
        {"netvigil_store_write_errors_total 0", "netvigil_store_buffered_measurements 0",
+        "netvigil_store_busy_retries_total 0",
         "netvigil_measurements_dropped_total 0", "netvigil_scheduler_lag_seconds 0",
         "netvigil_scheduler_skipped_total 0", "netvigil_probes_in_flight 0"})
     CHECK(has_line(s, h));
@@ -97,6 +98,7 @@ TEST_CASE("observe updates success, runs, failures, durations and certificate ex
   CHECK(has_line(s, "netvigil_store_write_errors_total 1"));
   CHECK(has_line(s, "netvigil_measurements_dropped_total 2"));
   CHECK(has_line(s, "netvigil_store_buffered_measurements 3"));
+  CHECK(has_line(s, "netvigil_store_busy_retries_total 4"));
   CHECK(has_line(s, "netvigil_store_last_write_timestamp_seconds 1790000100"));
   CHECK(has_line(s, "netvigil_scheduler_lag_seconds 0.004"));
   CHECK(has_line(s, "netvigil_probes_in_flight 3"));
@@ -118,7 +120,7 @@ TEST_CASE("series are reused: repeated observations add no series", "[metrics]")
   m.set_state("normal");
   m.set_service_blocked("telegram", Method::none);
   m.set_event("intl_blackout", "international", "", false, 1'790'000'000);
-  m.set_store_health({1, 2, 0, 1'790'000'200});
+  m.set_store_health({1, 2, 0, 1'790'000'200, 4});
   const std::string s = scrape(m);
   CHECK(std::count(s.begin(), s.end(), '\n') == before);
   CHECK(has_line(s, "netvigil_probe_failures_total{failure=\"connection_reset\",probe=\"telegram-dc1-443\"} 51"));
@@ -127,6 +129,7 @@ TEST_CASE("series are reused: repeated observations add no series", "[metrics]")
   // Totals did not grow: the counters did not move.
   CHECK(has_line(s, "netvigil_store_write_errors_total 1"));
   CHECK(has_line(s, "netvigil_measurements_dropped_total 2"));
+  CHECK(has_line(s, "netvigil_store_busy_retries_total 4"));
 }
 
 TEST_CASE("no label value holds an address or free text", "[metrics]") {

@@ -87,7 +87,7 @@ inline void populate(Metrics& m) {
   m.set_service_blocked("telegram", Method::tcp_ip);
   m.set_event("intl_blackout", "international", "", true, 1'790'000'000);
   m.set_event("service_interference", "service:telegram", "telegram", true, 1'790'000'060);
-  m.set_store_health({1, 2, 3, 1'790'000'100});
+  m.set_store_health({1, 2, 3, 1'790'000'100, 4});
   m.set_scheduler(0.004, 3);
   m.inc_skipped();
 }
