@@ -34,7 +34,8 @@ san_fresh_reports() {
 }
 
 # Print every sanitizer report found: the report files, and UBSan or ASan lines in the
-# ctest logs given (console log, LastTest.log with every test's output); 1 if any.
+# files or directories given (ctest's console log, LastTest.log with every test's output,
+# the lab runs' saved netvigil stderr); returns 1 if there is any.
 san_collect() {
   local found=0 f
   for f in "$san_reports"/*; do
@@ -43,7 +44,7 @@ san_collect() {
     echo "==== sanitizer report $f"
     cat "$f"
   done
-  if grep -nE 'runtime error:|ERROR: (Address|Leak|UndefinedBehavior)Sanitizer' "$@"; then
+  if grep -rInE -m 5 'runtime error:|ERROR: (Address|Leak|UndefinedBehavior)Sanitizer' "$@" 2>/dev/null; then
     found=1
   fi
   return $found
