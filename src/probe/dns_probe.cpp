@@ -15,6 +15,20 @@ namespace {
 
 using Us = std::chrono::microseconds;
 
+// A hostile resolver can answer with thousands of addresses (a 64 KiB TCP reply): every one
+// is judged, but evidence keeps this many per list and counts the rest, so a record stays small.
+constexpr std::size_t kEvidenceAddresses = 32;
+
+void push_capped(nlohmann::json& list, std::string value, nlohmann::json& counts,
+                 const std::string& name) {
+  if (list.size() < kEvidenceAddresses) {
+    list.push_back(std::move(value));
+  } else {
+    if (!counts.is_object()) counts = nlohmann::json::object();
+    counts[name] = counts.value(name, 0) + 1;
+  }
+}
+
 enum class Tampering { none, unexpected, nxdomain, bogon, blockpage };
 
 const char* tampering_name(Tampering t) {
@@ -75,7 +89,9 @@ Tampering classify(const DnsAnswer& a, const BlockingKnowledge* k, const PrefixL
       t = Tampering::unexpected;
     }
     if (t == Tampering::none) continue;
-    flagged[tampering_name(t)].push_back(ip.to_string());
+    auto& list = flagged[tampering_name(t)];
+    if (list.is_null()) list = nlohmann::json::array();
+    push_capped(list, ip.to_string(), flagged["_omitted"], tampering_name(t));
     if (rank(t) > rank(worst)) worst = t;
   }
   return worst;
@@ -133,8 +149,11 @@ void judge_dns_answers(const ProbeSpec& spec, const BlockingKnowledge* k,
                      {"transport", a.transport}, {"query_type", a.qtype},
                      {"rcode", a.rcode},         {"duration_us", a.duration_us}};
     q["answers"] = nlohmann::json::array();
-    for (const auto& ip : a.addresses) q["answers"].push_back(ip.to_string());
-    q["cnames"] = a.cnames;
+    nlohmann::json omitted = nlohmann::json::object();
+    for (const auto& ip : a.addresses) push_capped(q["answers"], ip.to_string(), omitted, "answers");
+    q["cnames"] = nlohmann::json::array();
+    for (const auto& c : a.cnames) push_capped(q["cnames"], c, omitted, "cnames");
+    if (!omitted.empty()) q["omitted"] = std::move(omitted);
     q["failure"] = a.failure.failed() ? nlohmann::json(a.failure.ooni_string()) : nlohmann::json();
     q["tampering"] = tamper[i] == Tampering::none ? nlohmann::json() : tampering_name(tamper[i]);
     queries.push_back(std::move(q));
@@ -142,7 +161,10 @@ void judge_dns_answers(const ProbeSpec& spec, const BlockingKnowledge* k,
     if (rank(tamper[i]) > rank(worst)) worst = tamper[i];
   }
   ev["queries"] = std::move(queries);
-  for (auto& [name, list] : flagged.items()) ev[name] = list;
+  for (auto& [name, list] : flagged.items())
+    if (name != "_omitted") ev[name] = list;
+  if (flagged.contains("_omitted") && !flagged["_omitted"].empty())
+    ev["omitted"] = flagged["_omitted"];
 
   bool consistent = true;
   nlohmann::json by_qtype = nlohmann::json::object();

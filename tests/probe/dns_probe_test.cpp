@@ -321,3 +321,36 @@ TEST_CASE("the dns probe leaks no fds", "[probe][dns]") {
   }
   CHECK(count() == before);
 }
+
+TEST_CASE("dns: a huge answer is judged whole but evidence keeps 32 addresses per list", "[probe][dns]") {
+  ProbeSpec spec;
+  spec.id = "huge";
+  spec.kind = ProbeKind::dns;
+  spec.host = "huge.example";
+  spec.qtypes = {"A"};
+  Config config;
+  const auto k = BlockingKnowledge::from(config);
+  DnsAnswer a;
+  a.resolver = "system";
+  a.transport = "tcp";
+  a.qtype = "A";
+  a.rcode = 0;
+  for (int i = 0; i < 4000; ++i) {
+    auto ip = IpAddress::parse("192.0.2." + std::to_string(i % 250 + 1));
+    REQUIRE(ip);
+    a.addresses.push_back(*ip);
+  }
+  // One loopback address at the very end: a bogon, found although it is past the cap.
+  a.addresses.push_back(*IpAddress::parse("127.0.0.1"));
+  for (int i = 0; i < 100; ++i) a.cnames.push_back("c" + std::to_string(i) + ".example");
+  Measurement m;
+  judge_dns_answers(spec, &k, {a}, m);
+  CHECK_FALSE(m.ok);
+  CHECK(m.failure.code == Failure::dns_bogon_error);
+  const auto& q = m.evidence["queries"][0];
+  CHECK(q["answers"].size() == 32);
+  CHECK(q["omitted"]["answers"] == 4001 - 32);
+  CHECK(q["cnames"].size() == 32);
+  CHECK(q["omitted"]["cnames"] == 100 - 32);
+  CHECK(m.evidence.dump().size() < 4096);
+}
