@@ -142,7 +142,7 @@ def run_netvigil_daemon(d, n, ca, nginx, netvigil, interval_s):
     skipped = 0.0
     a = b = None
     ngx_a = ngx_b = 0.0
-    off_a = off
+    off_a = off_b = off
     deadline = time.monotonic() + 2 * interval_s + 120
     next_scrape = time.monotonic() + 2
     try:
@@ -157,6 +157,7 @@ def run_netvigil_daemon(d, n, ca, nginx, netvigil, interval_s):
             if a is not None and count >= 2 * n:
                 b = Snapshot(proc.pid)
                 ngx_b = Snapshot(nginx.pid).cpu
+                off_b = nginx.log_offset()
                 break
             # Scraped as often as a Prometheus at the same interval would (a /metrics page
             # with N probes' series is not free: polling it twice a second doubled the
@@ -176,7 +177,9 @@ def run_netvigil_daemon(d, n, ca, nginx, netvigil, interval_s):
             raise RuntimeError(f"netvigil daemon: {len(nginx.entries(off))} of {2 * n} "
                                f"requests within the deadline")
         time.sleep(1.5)  # let the recorder commit sweep 1 before stopping
-        entries = nginx.entries(off_a)
+        # Only the window's requests: sweep 2 starts right after sweep 1 (runs are spread
+        # over the whole interval), so requests after b are not in the CPU window.
+        entries = nginx.entries(off_a, off_b)
         steady = Snapshot(proc.pid)
     finally:
         _stop(proc)
