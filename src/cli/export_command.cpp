@@ -199,7 +199,9 @@ void register_verify(CLI::App& app, CommandSet& set) {
     int rc = 0;
     if (!o->file.empty()) {
       auto r = verify_file(o->file, o->sig, PinnedKey{o->key, o->fingerprint});
-      std::cout << (r.ok() ? "OK: " : "FAILED: ") << r.message << '\n';
+      // Verdict messages carry their own "OK" / "FAILED"; read errors get one here.
+      const bool labelled = r.message.rfind("OK", 0) == 0 || r.message.rfind("FAILED", 0) == 0;
+      std::cout << (labelled ? "" : (r.ok() ? "OK: " : "FAILED: ")) << r.message << '\n';
       if (!r.fingerprint.empty()) std::cout << "key fingerprint: " << r.fingerprint << '\n';
       if (!r.ok()) rc = 1;
     }
