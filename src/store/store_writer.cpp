@@ -76,10 +76,12 @@ StoreWriter::StoreWriter(sql::Db& db, std::size_t prune_chunk)
                   "DELETE FROM measurements WHERE id IN (SELECT id FROM measurements "
                   "WHERE id < ?1 AND id NOT IN (SELECT value FROM events, "
                   "json_each(events.evidence)) LIMIT ?2)"),
+      // Chunked like the rows: one prune never needs a WAL as large as the evidence it frees.
       prune_evidence_(db,
-                      "DELETE FROM evidence WHERE last_used < ?1 AND id NOT IN ("
+                      "DELETE FROM evidence WHERE id IN (SELECT id FROM evidence "
+                      "WHERE last_used < ?1 AND id NOT IN ("
                       "SELECT m.evidence FROM measurements m WHERE m.evidence IS NOT NULL AND "
-                      "m.id IN (SELECT value FROM events, json_each(events.evidence)))"),
+                      "m.id IN (SELECT value FROM events, json_each(events.evidence))) LIMIT ?2)"),
       set_meta_(db, "INSERT OR REPLACE INTO meta(key, value) VALUES(?1, ?2)") {
   sql::Stmt head(db, "SELECT hash FROM rollup_steps ORDER BY seq DESC LIMIT 1");
   if (head.step()) {
@@ -277,8 +279,8 @@ bool StoreWriter::apply_prune(const PruneRequest& p) {
   auto removed = db_.changes();
   last_pruned_candidate_ += removed;
   if (static_cast<std::size_t>(removed) >= prune_chunk_) return false;
-  prune_evidence_.bind(1, cutoff).run();
-  return true;
+  prune_evidence_.bind(1, cutoff).bind(2, static_cast<std::int64_t>(prune_chunk_)).run();
+  return static_cast<std::size_t>(db_.changes()) < prune_chunk_;
 }
 
 }  // namespace netvigil

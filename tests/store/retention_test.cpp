@@ -96,6 +96,18 @@ TEST_CASE("a large prune proceeds in small transactions to the same result", "[s
   check_pruned(path, kept);
 }
 
+TEST_CASE("evidence is pruned in chunks too, to the same result", "[store]") {
+  TempDir dir;
+  const auto path = dir.file("nv.db");
+  // A chunk of 1: the two unreferenced "old" evidence rows need two passes after the rows.
+  MeasurementStore store({.path = path, .prune_chunk = 1});
+  auto kept = fill(store);
+  REQUIRE(store.flush());
+  store.prune_before(kT0 + 60 * kMinute);
+  REQUIRE(store.flush());
+  check_pruned(path, kept);
+}
+
 TEST_CASE("retention runs by itself from the configured window and the wall clock", "[store]") {
   TempDir dir;
   const auto path = dir.file("nv.db");
