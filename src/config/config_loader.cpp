@@ -38,7 +38,8 @@ FileText read_small_file(const std::string& path) {
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
     out.error = "not a regular file";
   } else if (static_cast<std::uint64_t>(st.st_size) > kMaxConfigFileBytes) {
-    out.error = "file is larger than 16 MiB (" + std::to_string(st.st_size) +
+    out.error = "file is larger than " + std::to_string(kMaxConfigFileBytes >> 20) + " MiB (" +
+                std::to_string(st.st_size) +
                 " bytes); refusing to read it";
   } else {
     out.text.resize(static_cast<std::size_t>(st.st_size));

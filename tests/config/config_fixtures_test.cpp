@@ -98,12 +98,12 @@ TEST_CASE("a 100 MB file is refused from its size, without being read", "[config
   const auto elapsed = std::chrono::steady_clock::now() - t0;
   REQUIRE(as_config.errors.size() == 1);
   CHECK(as_config.errors[0].to_string() == big.string() +
-                                               ":1:1: cannot open config: file is larger than 16 "
+                                               ":1:1: cannot open config: file is larger than 4 "
                                                "MiB (100000000 bytes); refusing to read it");
   REQUIRE(as_catalog.errors.size() == 1);
   CHECK(as_catalog.errors[0].to_string() ==
         (dir / "config.yaml").string() +
-            ":4:5: catalogs: cannot open catalog \"big.yaml\": file is larger than 16 MiB "
+            ":4:5: catalogs: cannot open catalog \"big.yaml\": file is larger than 4 MiB "
             "(100000000 bytes); refusing to read it");
   // Reading (and parsing) 100 MB would take seconds; refusing it takes microseconds. Loose
   // bound: a regression to "read then check" shows here even on a slow machine.
