@@ -93,7 +93,7 @@ def make_pki(d):
 class Servers:
     """servers.py as a child process; ports once ready, stats after stop()."""
 
-    def __init__(self, workdir, spec):
+    def __init__(self, workdir, spec, script=None):
         self.dir = workdir
         self.spec_path = f"{workdir}/servers-spec.json"
         self.ready_path = f"{workdir}/servers-ready.json"
@@ -102,7 +102,7 @@ class Servers:
             json.dump(spec, f)
         self.log = open(f"{workdir}/servers.log", "w", encoding="utf-8")
         self.proc = subprocess.Popen(
-            [sys.executable, f"{HERE}/servers.py", "--spec", self.spec_path,
+            [sys.executable, script or f"{HERE}/servers.py", "--spec", self.spec_path,
              "--ready", self.ready_path, "--stats", self.stats_path],
             stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 30

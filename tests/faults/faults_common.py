@@ -22,26 +22,8 @@ TestFailure = e2e.TestFailure
 class LoggedServers(e2e.Servers):
     """e2e_common.Servers running logged_servers.py instead of servers.py."""
 
-    def __init__(self, workdir, spec):  # pylint: disable=super-init-not-called
-        self.dir = workdir
-        self.spec_path = f"{workdir}/servers-spec.json"
-        self.ready_path = f"{workdir}/servers-ready.json"
-        self.stats_path = f"{workdir}/servers-stats.json"
-        with open(self.spec_path, "w", encoding="utf-8") as f:
-            json.dump(spec, f)
-        self.log = open(f"{workdir}/servers.log", "w", encoding="utf-8")
-        self.proc = subprocess.Popen(
-            [sys.executable, f"{HERE}/logged_servers.py", "--spec", self.spec_path,
-             "--ready", self.ready_path, "--stats", self.stats_path],
-            stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 30
-        while not os.path.exists(self.ready_path):
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                self.kill()
-                raise TestFailure("the loopback servers did not start; see " + self.log.name)
-            time.sleep(0.05)
-        with open(self.ready_path, encoding="utf-8") as f:
-            self.ports = json.load(f)
+    def __init__(self, workdir, spec):
+        super().__init__(workdir, spec, script=f"{HERE}/logged_servers.py")
 
 
 TCP_SETS = 4  # TCP probes rotate over this many listener sets, one set per round
