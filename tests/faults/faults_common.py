@@ -5,7 +5,6 @@ access log (logged_servers.py), and the matching of that log against the databas
 Identities (see workload()): an answer names its probe and the daemon run (round) that
 asked. The namespace, PKI, config writers and server start-up come from
 tests/e2e/e2e_common.py."""
-import json
 import os
 import re
 import subprocess
