@@ -257,12 +257,27 @@ def main():
         sample_for(2, "after lock")
         final = scrape(url)
 
+        # (c) SIGTERM while another process holds the write lock: the daemon waits for it
+        # (up to 20 s) and writes what it holds before it exits; nothing is lost.
+        stopper = Shell(db)
+        shells.append(stopper)
+        stopper.say(".timeout 5000", expect_line=False)
+        stopper.say("BEGIN EXCLUSIVE;", expect_line=False)
+        check(stopper.say("SELECT 'locked';") == "locked", "(c) BEGIN EXCLUSIVE did not succeed")
+        time.sleep(1.0)
         proc.send_signal(signal.SIGTERM)
         t_term = time.monotonic()
+        # Longer than the store's default 5 s stop timeout, which lost the buffer before.
+        time.sleep(7.0)
+        check(proc.poll() is None, "(c) the daemon exited while the lock was held (results dropped)")
+        stopper.say("COMMIT;", expect_line=False)
+        stopper.close()
         rc = proc.wait(timeout=30)
+        t_exit = time.monotonic()
         proc = None
         log.close()
-        mark(f"SIGTERM: exit {rc}")
+        mark(f"(c) SIGTERM under a held lock: waited, exit {rc} {t_exit - t_term:.1f} s after it "
+             f"(lock released at 7.0 s)")
         check(rc == 0, f"SIGTERM: exit {rc}")
         stats = servers.stop()
         servers = None
