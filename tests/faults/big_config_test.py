@@ -14,7 +14,6 @@ read and parsed: its time and peak RSS are printed, not judged (seconds, hundred
 """
 import argparse
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -149,13 +148,7 @@ def main():
                   f"peak RSS {rss_kib / 1024:.0f} MiB: {out.strip().splitlines()[-1:]}")
     except fh.TestFailure as e:
         check(False, str(e))
-    print(f"took {time.monotonic() - t_start:.1f} s")
-    if failures:
-        print(f"FAILED: {len(failures)} check(s); files kept in {work}")
-        return 1
-    shutil.rmtree(work, ignore_errors=True)
-    print("PASS")
-    return 0
+    return fh.verdict(failures, work, t_start)
 
 
 if __name__ == "__main__":

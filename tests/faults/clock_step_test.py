@@ -21,7 +21,6 @@ an hour, which the daemon logs and stores as a clock step (meta key clock_step:<
 import argparse
 import glob
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -154,13 +153,7 @@ def main():
             daemon.kill()
         if srv is not None:
             srv.stop()
-    print(f"took {time.monotonic() - t_start:.1f} s")
-    if failures:
-        print(f"FAILED: {len(failures)} check(s); files kept in {work}")
-        return 1
-    shutil.rmtree(work, ignore_errors=True)
-    print("PASS")
-    return 0
+    return fh.verdict(failures, work, t_start)
 
 
 if __name__ == "__main__":

@@ -226,13 +226,7 @@ def main():
                     shutil.copy(f"{state}/{f}", f"{work}/{f}")
         if mounted:
             subprocess.run(["umount", state], timeout=10)
-    print(f"took {time.monotonic() - t_start:.1f} s")
-    if failures:
-        print(f"FAILED: {len(failures)} check(s); files kept in {work}")
-        return 1
-    shutil.rmtree(work, ignore_errors=True)
-    print("PASS")
-    return 0
+    return fh.verdict(failures, work, t_start)
 
 
 if __name__ == "__main__":

@@ -237,3 +237,14 @@ def rows_by_probe(db):
         slug, t = line.split("|")
         out.setdefault(slug, []).append(int(t))
     return out
+
+
+def verdict(failures, work, t_start):
+    """The closing lines every fault test prints; its exit code (files kept on failure)."""
+    print(f"took {time.monotonic() - t_start:.1f} s")
+    if failures:
+        print(f"FAILED: {len(failures)} check(s); files kept in {work}")
+        return 1
+    shutil.rmtree(work, ignore_errors=True)
+    print("PASS")
+    return 0

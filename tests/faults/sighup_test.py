@@ -15,7 +15,6 @@ the gauge goes back to 1, the new probes run and the old ones stop.
 """
 import argparse
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -159,13 +158,7 @@ def main():
             daemon.kill()
         if srv is not None:
             srv.stop()
-    print(f"took {time.monotonic() - t_start:.1f} s")
-    if failures:
-        print(f"FAILED: {len(failures)} check(s); files kept in {work}")
-        return 1
-    shutil.rmtree(work, ignore_errors=True)
-    print("PASS")
-    return 0
+    return fh.verdict(failures, work, t_start)
 
 
 if __name__ == "__main__":
