@@ -49,10 +49,13 @@ ExportMeta meta_for(const Config& cfg, const DetectorParams& params, const Expor
       "Connectivity index = 100 × r / b, capped at 100, where r is the share of complete "
       "transactions (a poisoned DNS answer, a block page or a reset handshake counts as a "
       "failure) of a group's probes in a step, and b its ordinary level: the median of r over "
-      "the previous " + window_words(params.baseline_window_steps * params.step_s) + ", with outlying steps (r/b outside [" + fixed_number(params.inpaint_low, 1) + ", " +
-      fixed_number(params.inpaint_high, 1) + "]) replaced by the baseline so an outage cannot "
-      "drag it down; a level below " + fixed_number(params.new_normal_floor_ratio * 100, 0) +
-      " % is never accepted as ordinary.";
+      "the previous " +
+      window_words(params.baseline_window_steps * params.step_s) +
+      ", with outlying steps (r/b outside [" + fixed_number(params.inpaint_low, 1) + ", " +
+      fixed_number(params.inpaint_high, 1) +
+      "]) replaced by the baseline so an outage cannot "
+      "drag it down; a level below " +
+      fixed_number(params.new_normal_floor_ratio * 100, 0) + " % is never accepted as ordinary.";
   meta.baseline_parameters = {{"step_s", params.step_s},
                               {"window_s", params.baseline_window_steps * params.step_s},
                               {"warmup_s", params.warmup_steps * params.step_s},
@@ -63,7 +66,8 @@ ExportMeta meta_for(const Config& cfg, const DetectorParams& params, const Expor
                               {"new_normal_floor_ratio", params.new_normal_floor_ratio}};
   meta.groups = range.groups;
   meta.services = range.services;
-  if (auto head = reader.chain_head()) meta.chain_head = to_hex(head->hash.data(), head->hash.size());
+  if (auto head = reader.chain_head())
+    meta.chain_head = to_hex(head->hash.data(), head->hash.size());
   return meta;
 }
 
@@ -80,7 +84,8 @@ int run_export(const Opts& o) {
   auto from = parse_time_arg(o.from, now);
   auto to = parse_time_arg(o.to, now);
   if (!from || !to || *to <= *from) {
-    std::cerr << "netvigil: cannot read the time range --from " << o.from << " --to " << o.to << '\n';
+    std::cerr << "netvigil: cannot read the time range --from " << o.from << " --to " << o.to
+              << '\n';
     return 64;
   }
   if (o.format == "png" && o.output.empty()) {
@@ -117,7 +122,8 @@ int run_export(const Opts& o) {
 
   const bool tty = isatty(STDERR_FILENO) == 1;
   Progress progress;
-  progress.total = static_cast<std::uint64_t>((range.to - range.from) / std::max<std::int64_t>(1, params.step_s));
+  progress.total = static_cast<std::uint64_t>((range.to - range.from) /
+                                              std::max<std::int64_t>(1, params.step_s));
   progress.every = 5000;
   if (tty) {
     progress.report = [](std::uint64_t done, std::uint64_t total) {
@@ -169,15 +175,19 @@ int run_export(const Opts& o) {
 
 void register_export(CLI::App& app, CommandSet& set) {
   auto o = std::make_shared<Opts>();
-  auto* sub = app.add_subcommand("export", "Export timelines, events and measurements (csv, json, ooni-jsonl, openmetrics, svg, png, html)");
+  auto* sub = app.add_subcommand("export",
+                                 "Export timelines, events and measurements (csv, json, "
+                                 "ooni-jsonl, openmetrics, svg, png, html)");
   sub->add_option("-c,--config", o->config, "config file");
   sub->add_option("--from", o->from, "start: 24h, 7d, 2026-06-13T14:00Z … (default 24h)");
   sub->add_option("--to", o->to, "end (default now)");
-  sub->add_option("--format", o->format, "csv | json | ooni-jsonl | openmetrics | svg | png | html")->required();
+  sub->add_option("--format", o->format, "csv | json | ooni-jsonl | openmetrics | svg | png | html")
+      ->required();
   sub->add_option("-o,--output", o->output, "file to write (default: standard output)");
   sub->add_option("--group", o->groups, "groups to include (repeatable; default all four)");
   sub->add_option("--service", o->services, "services to include (repeatable)");
-  sub->add_option("--label", o->labels, "openmetrics: extra label key=value (e.g. vantage=tehran-1)");
+  sub->add_option("--label", o->labels,
+                  "openmetrics: extra label key=value (e.g. vantage=tehran-1)");
   sub->add_option("--sign", o->sign, "Ed25519 private key: write FILE.sig beside the export");
   set.add(sub, [o] { return run_export(*o); });
 }
@@ -188,7 +198,8 @@ void register_verify(CLI::App& app, CommandSet& set) {
     bool chain = false;
   };
   auto o = std::make_shared<VOpts>();
-  auto* sub = app.add_subcommand("verify", "Check a signed export (and, with --chain, the record's hash chain)");
+  auto* sub = app.add_subcommand(
+      "verify", "Check a signed export (and, with --chain, the record's hash chain)");
   sub->add_option("file", o->file, "the exported file");
   sub->add_option("--sig", o->sig, "signature file (default FILE.sig)");
   sub->add_option("--key", o->key, "pinned public key (PEM) of the publisher");
@@ -230,7 +241,8 @@ void register_verify(CLI::App& app, CommandSet& set) {
 
 void register_keygen(CLI::App& app, CommandSet& set) {
   auto path = std::make_shared<std::string>();
-  auto* sub = app.add_subcommand("keygen", "Make an Ed25519 key pair for signing exports: FILE and FILE.pub");
+  auto* sub = app.add_subcommand("keygen",
+                                 "Make an Ed25519 key pair for signing exports: FILE and FILE.pub");
   sub->add_option("-o,--output", *path, "private key file")->required();
   set.add(sub, [path] {
     auto r = generate_signing_key(*path);

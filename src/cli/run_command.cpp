@@ -20,9 +20,12 @@ void register_run(CLI::App& app, CommandSet& set) {
     bool json = false;
   };
   auto o = std::make_shared<Opts>();
-  auto* sub = app.add_subcommand("run", "Run the measuring daemon in the foreground (systemd Type=notify)");
-  sub->add_option("-c,--config", o->config, "config file (default /etc/netvigil/netvigil.yaml, else embedded)");
-  sub->add_flag("--once", o->once, "one sweep of every probe, printed; exit 0 whatever the probes found");
+  auto* sub =
+      app.add_subcommand("run", "Run the measuring daemon in the foreground (systemd Type=notify)");
+  sub->add_option("-c,--config", o->config,
+                  "config file (default /etc/netvigil/netvigil.yaml, else embedded)");
+  sub->add_flag("--once", o->once,
+                "one sweep of every probe, printed; exit 0 whatever the probes found");
   sub->add_flag("--json", o->json, "with --once: one JSON object per line instead of a table");
   set.add(sub, [o] {
     auto cfg = load_or_report(o->config);

@@ -18,9 +18,13 @@
 namespace netvigil {
 namespace {
 
-nlohmann::json number_or_null(double v) { return std::isnan(v) || v < 0 ? nlohmann::json() : nlohmann::json(v); }
+nlohmann::json number_or_null(double v) {
+  return std::isnan(v) || v < 0 ? nlohmann::json() : nlohmann::json(v);
+}
 
-std::string pct(double v) { return std::isnan(v) || v < 0 ? "–" : fixed_number(v, 0) + " %"; }  // < 0: no data
+std::string pct(double v) {
+  return std::isnan(v) || v < 0 ? "–" : fixed_number(v, 0) + " %";
+}  // < 0: no data
 
 }  // namespace
 
@@ -30,7 +34,8 @@ void register_status(CLI::App& app, CommandSet& set) {
     bool json = false;
   };
   auto o = std::make_shared<Opts>();
-  auto* sub = app.add_subcommand("status", "Current state, indexes, active events and the last result per probe");
+  auto* sub = app.add_subcommand(
+      "status", "Current state, indexes, active events and the last result per probe");
   sub->add_option("-c,--config", o->config, "config file");
   sub->add_flag("--json", o->json, "machine-readable output");
   set.add(sub, [o] {
@@ -62,19 +67,26 @@ void register_status(CLI::App& app, CommandSet& set) {
       for (const auto& e : active) j["active_events"].push_back(event_json(e));
       j["probes"] = nlohmann::json::array();
       for (const auto& r : results) {
-        j["probes"].push_back({{"probe", r.slug}, {"kind", to_string(r.kind)},
-                               {"group", to_string(r.group)}, {"service", r.service},
-                               {"t", iso8601_ms(r.t_unix_ms)}, {"ok", r.ok},
-                               {"failure", r.failure}, {"operation", r.ok ? "" : to_string(r.op)},
-                               {"method", r.ok || r.method == Method::none ? "" : to_string(r.method)}});
+        j["probes"].push_back(
+            {{"probe", r.slug},
+             {"kind", to_string(r.kind)},
+             {"group", to_string(r.group)},
+             {"service", r.service},
+             {"t", iso8601_ms(r.t_unix_ms)},
+             {"ok", r.ok},
+             {"failure", r.failure},
+             {"operation", r.ok ? "" : to_string(r.op)},
+             {"method", r.ok || r.method == Method::none ? "" : to_string(r.method)}});
       }
       std::cout << j.dump(2) << '\n';
       return 0;
     }
     const bool colour = use_colour(STDOUT_FILENO);
-    const Colour sc = state == "normal" ? Colour::green
-                      : state == "warming_up" || state == "no_data" ? Colour::yellow : Colour::red;
-    std::cout << "vantage    " << cfg->vantage.id << (cfg->vantage.country.empty() ? "" : " (" + cfg->vantage.country + ")") << '\n';
+    const Colour sc = state == "normal"                             ? Colour::green
+                      : state == "warming_up" || state == "no_data" ? Colour::yellow
+                                                                    : Colour::red;
+    std::cout << "vantage    " << cfg->vantage.id
+              << (cfg->vantage.country.empty() ? "" : " (" + cfg->vantage.country + ")") << '\n';
     std::cout << "state      " << (colour ? ansi(sc) : "") << state << (colour ? "\033[0m" : "")
               << (have ? "  as of " + iso_utc(last.step_start) : "") << '\n';
     if (have) {
@@ -88,12 +100,16 @@ void register_status(CLI::App& app, CommandSet& set) {
                 << " since " << iso_utc(e.start) << " (" << human_duration(now - e.start) << ")\n";
     }
     std::cout << '\n';
-    TerminalTable table({"probe", "kind", "group", "service", "verdict", "failure", "operation", "when"});
+    TerminalTable table(
+        {"probe", "kind", "group", "service", "verdict", "failure", "operation", "when"});
     for (const auto& r : results) {
-      table.add_row({{r.slug}, {std::string(to_string(r.kind)), Colour::dim},
-                     {std::string(to_string(r.group))}, {r.service.empty() ? "-" : r.service, Colour::dim},
+      table.add_row({{r.slug},
+                     {std::string(to_string(r.kind)), Colour::dim},
+                     {std::string(to_string(r.group))},
+                     {r.service.empty() ? "-" : r.service, Colour::dim},
                      {r.ok ? "✓ ok" : "✗ failed", r.ok ? Colour::green : Colour::red},
-                     {r.failure, Colour::red}, {r.ok ? "" : std::string(to_string(r.op))},
+                     {r.failure, Colour::red},
+                     {r.ok ? "" : std::string(to_string(r.op))},
                      {human_duration(now - r.t_unix_ms / 1000) + " ago", Colour::dim}});
     }
     table.print(std::cout, colour);

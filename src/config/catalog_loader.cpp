@@ -1,9 +1,8 @@
 // Catalog documents: top-level keys, services with their checks, fingerprints, prefix lists.
 #include "config/catalog_loader.hpp"
-#include "config/regexp_check.hpp"
-
 
 #include "config/probe_entry.hpp"
+#include "config/regexp_check.hpp"
 #include "config/text_checks.hpp"
 #include "config/yaml_map.hpp"
 

@@ -39,8 +39,7 @@ FileText read_small_file(const std::string& path) {
     out.error = "not a regular file";
   } else if (static_cast<std::uint64_t>(st.st_size) > kMaxConfigFileBytes) {
     out.error = "file is larger than " + std::to_string(kMaxConfigFileBytes >> 20) + " MiB (" +
-                std::to_string(st.st_size) +
-                " bytes); refusing to read it";
+                std::to_string(st.st_size) + " bytes); refusing to read it";
   } else {
     out.text.resize(static_cast<std::size_t>(st.st_size));
     std::size_t got = 0;

@@ -13,7 +13,8 @@ namespace {
 using std::chrono::milliseconds;
 
 constexpr std::string_view kGateway = "@gateway";
-constexpr std::size_t kMaxBodyCap = 1u << 20;  // a block page is kilobytes; 16 MiB per probe in flight is a memory risk
+constexpr std::size_t kMaxBodyCap =
+    1u << 20;  // a block page is kilobytes; 16 MiB per probe in flight is a memory risk
 constexpr std::int64_t kMaxThroughputBytes = 1ll << 30;
 
 // Keys that only some kinds understand; a key outside its kinds is a mistake worth an error.

@@ -23,7 +23,9 @@
 namespace netvigil {
 namespace {
 
-void log(const std::string& line) { std::cerr << "netvigil: " << line << std::endl; }
+void log(const std::string& line) {
+  std::cerr << "netvigil: " << line << std::endl;
+}
 
 std::vector<ProbeSpec> all_probes(const Config& c) {
   std::vector<ProbeSpec> out;
@@ -33,7 +35,8 @@ std::vector<ProbeSpec> all_probes(const Config& c) {
 
 std::vector<ServiceSpec> all_services(const Config& c) {
   std::vector<ServiceSpec> out;
-  for (const auto& cat : c.catalogs) out.insert(out.end(), cat.services.begin(), cat.services.end());
+  for (const auto& cat : c.catalogs)
+    out.insert(out.end(), cat.services.begin(), cat.services.end());
   return out;
 }
 
@@ -54,7 +57,8 @@ class Daemon {
 
     StoreOptions so;
     so.path = config_->database;
-    so.raw_retention = std::chrono::duration_cast<std::chrono::milliseconds>(config_->retention.raw);
+    so.raw_retention =
+        std::chrono::duration_cast<std::chrono::milliseconds>(config_->retention.raw);
     try {
       store_ = std::make_unique<MeasurementStore>(so);
     } catch (const std::exception& e) {
@@ -70,8 +74,8 @@ class Daemon {
       return 78;
     }
     std::string error;
-    http_ = HttpServer::start(ho, metrics_.registry(), &heartbeat_,
-                              [this] { return snapshots_.get(); }, error);
+    http_ = HttpServer::start(
+        ho, metrics_.registry(), &heartbeat_, [this] { return snapshots_.get(); }, error);
     if (!http_) {
       log(error);
       return 69;  // EX_UNAVAILABLE
@@ -90,7 +94,8 @@ class Daemon {
  private:
   void start_generation(std::shared_ptr<const Config> cfg) {
     generation_ = std::make_unique<ProbeGeneration>(
-        std::move(cfg), loop_, clock_, curl_, [this](Measurement m) { recorder_->record(std::move(m)); });
+        std::move(cfg), loop_, clock_, curl_,
+        [this](Measurement m) { recorder_->record(std::move(m)); });
     generation_->scheduler().start();
   }
 
@@ -156,8 +161,10 @@ class Daemon {
       const std::int64_t step = (wall - last_wall_ms_) - steady_ms;
       if (step > kClockStepMs || step < -kClockStepMs) {
         log("wall clock stepped by " + std::string(step > 0 ? "+" : "") +
-            std::to_string(step / 1000) + " s against the monotonic clock; timestamps follow "
-            "the wall clock (recorded as clock_step:" + std::to_string(wall) + ")");
+            std::to_string(step / 1000) +
+            " s against the monotonic clock; timestamps follow "
+            "the wall clock (recorded as clock_step:" +
+            std::to_string(wall) + ")");
         store_->set_meta("clock_step:" + std::to_string(wall), std::to_string(step));
         store_->enqueue_clock(read_clock_trust());
       }
@@ -172,7 +179,8 @@ class Daemon {
     notify_.reloading();
     LoadResult r = load_config(flag_);
     if (!r.ok()) {
-      for (const auto& e : r.errors) log("reload refused, keeping the running config: " + e.to_string());
+      for (const auto& e : r.errors)
+        log("reload refused, keeping the running config: " + e.to_string());
       metrics_.set_config_reload(false);
       notify_.status(status_line());
       return;

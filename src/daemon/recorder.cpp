@@ -22,7 +22,9 @@ std::string scope_of(const Measurement& m) {
   return std::string(to_string(m.group));
 }
 
-std::string window_key(const Event& e) { return e.type + "|" + e.scope + "|" + std::to_string(e.start); }
+std::string window_key(const Event& e) {
+  return e.type + "|" + e.scope + "|" + std::to_string(e.start);
+}
 
 std::string percent(double v) {
   if (std::isnan(v) || v < 0) return "–";  // no data yet
@@ -42,7 +44,9 @@ Recorder::Recorder(const Config& config, MeasurementStore& store, Metrics& metri
       db_path_(config.database),
       window_(config.detector.baseline_window) {}
 
-void Recorder::set_config(const Config& config) { vantage_ = config.vantage; }
+void Recorder::set_config(const Config& config) {
+  vantage_ = config.vantage;
+}
 
 void Recorder::record(Measurement m) {
   const std::int64_t id = store_.enqueue(m);
@@ -106,7 +110,10 @@ void Recorder::apply_event(Event e, bool active) {
 
   const std::string key = window_key(e);
   metrics_.set_event(e.type, e.scope, e.service, active, e.start);
-  if (active) active_[key] = e; else active_.erase(key);
+  if (active)
+    active_[key] = e;
+  else
+    active_.erase(key);
   store_.upsert_event(std::move(e));
 }
 
@@ -114,8 +121,10 @@ void Recorder::warm_up_from_store() {
   try {
     StoreReader reader(db_path_);
     const std::int64_t now_s = std::chrono::duration_cast<std::chrono::seconds>(
-                                   std::chrono::system_clock::now().time_since_epoch()).count();
-    const std::int64_t from = now_s - std::chrono::duration_cast<std::chrono::seconds>(window_).count();
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count();
+    const std::int64_t from =
+        now_s - std::chrono::duration_cast<std::chrono::seconds>(window_).count();
     RollupStep current;
     bool have = false;
     std::size_t steps = 0;
@@ -171,8 +180,8 @@ void Recorder::publish_store_health() {
   if (f.busy_retries_total > logged_busy_retries_ && !store_locked_) {
     store_locked_ = true;
     std::cerr << "netvigil: store: " << db_path_
-              << " is locked by another process; measurements wait in memory ("
-              << f.buffered << " so far) and the write is retried" << std::endl;
+              << " is locked by another process; measurements wait in memory (" << f.buffered
+              << " so far) and the write is retried" << std::endl;
   } else if (store_locked_ && f.busy_retries_total == logged_busy_retries_ && f.buffered == 0) {
     store_locked_ = false;
     std::cerr << "netvigil: store: lock released; waiting measurements written" << std::endl;
@@ -183,7 +192,8 @@ void Recorder::publish_store_health() {
 void Recorder::publish_snapshot() {
   auto s = std::make_shared<StatusSnapshot>();
   s->generated_at = std::chrono::duration_cast<std::chrono::seconds>(
-                        std::chrono::system_clock::now().time_since_epoch()).count();
+                        std::chrono::system_clock::now().time_since_epoch())
+                        .count();
   if (have_last_) {
     s->state = std::string(to_string(last_.state));
     s->intl_index = last_.intl_index;
