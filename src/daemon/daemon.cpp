@@ -75,7 +75,7 @@ class Daemon {
     }
     std::string error;
     http_ = HttpServer::start(
-        ho, metrics_.registry(), &heartbeat_, [this] { return snapshots_.get(); }, error);
+        ho, metrics_.collectable(), &heartbeat_, [this] { return snapshots_.get(); }, error);
     if (!http_) {
       log(error);
       return 69;  // EX_UNAVAILABLE

@@ -114,7 +114,7 @@ std::string http_options_from(const HttpConfig& config, HttpServerOptions& out) 
 }
 
 std::unique_ptr<HttpServer> HttpServer::start(const HttpServerOptions& options,
-                                              std::shared_ptr<prometheus::Registry> registry,
+                                              std::shared_ptr<prometheus::Collectable> metrics,
                                               const Heartbeat* heartbeat,
                                               SnapshotProvider snapshot, std::string& error) {
   error.clear();
@@ -135,7 +135,7 @@ std::unique_ptr<HttpServer> HttpServer::start(const HttpServerOptions& options,
   }
   std::unique_ptr<HttpServer> s(new HttpServer());
   s->options_ = options;
-  s->registry_ = std::move(registry);
+  s->metrics_ = std::move(metrics);
   s->heartbeat_ = heartbeat;
   s->snapshot_ = std::move(snapshot);
   if (!options.basic_auth_user.empty())
@@ -251,7 +251,7 @@ int HttpServer::respond(mg_connection* conn) {
   }
   if (uri == "/metrics") {
     std::ostringstream out;
-    prometheus::TextSerializer().Serialize(out, registry_->Collect());
+    prometheus::TextSerializer().Serialize(out, metrics_->Collect());
     send(conn, 200, "OK", "text/plain; version=0.0.4; charset=utf-8", out.str());
     // Collect() and the text are ~16 MB of short-lived heap at 10,000 probes, allocated in
     // this civetweb thread's malloc arena, which glibc keeps after the free: every worker

@@ -6,7 +6,7 @@
 #include <memory>
 #include <string>
 
-#include <prometheus/registry.h>
+#include <prometheus/collectable.h>
 
 #include "config/config.hpp"
 #include "metrics/heartbeat.hpp"
@@ -37,7 +37,7 @@ struct HttpServerOptions {
 std::string http_options_from(const HttpConfig& config, HttpServerOptions& out);
 
 /// Serves, on civetweb's worker threads (they only read):
-///   GET /metrics  text format 0.0.4 of the registry
+///   GET /metrics  text format 0.0.4 of every metric
 ///   GET /healthz  200 "ok" while the heartbeat is recent, else 503
 ///   GET /         the status page from the snapshot provider
 /// anything else 404, other methods 405. With basic auth configured every path but
@@ -49,7 +49,7 @@ class HttpServer {
   /// Binds and starts the threads. On failure returns null and sets `error`, e.g.
   /// "cannot listen on 127.0.0.1:9567: address in use". Never throws.
   static std::unique_ptr<HttpServer> start(const HttpServerOptions& options,
-                                           std::shared_ptr<prometheus::Registry> registry,
+                                           std::shared_ptr<prometheus::Collectable> metrics,
                                            const Heartbeat* heartbeat, SnapshotProvider snapshot,
                                            std::string& error);
   ~HttpServer();
@@ -68,7 +68,7 @@ class HttpServer {
   bool authorized(mg_connection* conn) const;
 
   HttpServerOptions options_;
-  std::shared_ptr<prometheus::Registry> registry_;
+  std::shared_ptr<prometheus::Collectable> metrics_;
   const Heartbeat* heartbeat_ = nullptr;
   SnapshotProvider snapshot_;
   std::string credential_digest_;  ///< SHA-256 of "user:password"

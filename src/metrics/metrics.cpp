@@ -2,7 +2,7 @@
 #include "metrics/metrics.hpp"
 
 #include <cstdio>
-#include <set>
+#include <iterator>
 
 namespace netvigil {
 namespace {
@@ -22,6 +22,24 @@ constexpr std::array<Group, kGroupCount> kGroups{Group::local, Group::isp, Group
                                                  Group::international};
 
 std::string str(std::string_view s) { return std::string(s); }
+
+// What /metrics serves: the probe table's families first, then the registry's.
+class Exposition final : public prometheus::Collectable {
+ public:
+  Exposition(std::shared_ptr<ProbeSeries> probes, std::shared_ptr<prometheus::Registry> registry)
+      : probes_(std::move(probes)), registry_(std::move(registry)) {}
+  std::vector<prometheus::MetricFamily> Collect() const override {
+    auto out = probes_->Collect();
+    auto rest = registry_->Collect();
+    out.insert(out.end(), std::make_move_iterator(rest.begin()),
+               std::make_move_iterator(rest.end()));
+    return out;
+  }
+
+ private:
+  std::shared_ptr<ProbeSeries> probes_;
+  std::shared_ptr<prometheus::Registry> registry_;
+};
 
 std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
   y -= m <= 2;
@@ -62,26 +80,12 @@ std::int64_t cert_not_after_unix(const nlohmann::json& v) {
 
 Metrics::Metrics(const Vantage& vantage, std::string_view version)
     : registry_(std::make_shared<prometheus::Registry>()),
-      probe_success_(BuildGauge()
-                         .Name("netvigil_probe_success")
-                         .Help("1 if the probe's last run was a complete transaction, else 0")
-                         .Register(*registry_)),
-      probe_runs_(BuildCounter()
-                      .Name("netvigil_probe_runs_total")
-                      .Help("Probe runs completed, successful or not")
-                      .Register(*registry_)),
-      probe_failures_(BuildCounter()
-                          .Name("netvigil_probe_failures_total")
-                          .Help("Failed probe runs by OONI failure code")
-                          .Register(*registry_)),
+      probe_series_(std::make_shared<ProbeSeries>()),
+      exposition_(std::make_shared<Exposition>(probe_series_, registry_)),
       probe_duration_(BuildHistogram()
                           .Name("netvigil_probe_duration_seconds")
                           .Help("Duration of each measurement phase, per probe kind")
                           .Register(*registry_)),
-      cert_expiry_(BuildGauge()
-                       .Name("netvigil_tls_cert_expiry_timestamp_seconds")
-                       .Help("notAfter of the certificate the probe last saw, unix seconds")
-                       .Register(*registry_)),
       group_ratio_(BuildGauge()
                        .Name("netvigil_group_success_ratio")
                        .Help("Share of successful measurements in the last detector step")
@@ -179,39 +183,13 @@ Metrics::Metrics(const Vantage& vantage, std::string_view version)
   reload_success_->Set(1);  // the daemon only starts with a config that loaded
 }
 
-Metrics::ProbeSeries& Metrics::add_probe(const std::string& id, ProbeKind kind, Group group,
-                                         const std::string& service) {
-  const prometheus::Labels labels{{"probe", id},
-                                  {"kind", str(to_string(kind))},
-                                  {"group", str(to_string(group))},
-                                  {"service", service}};
-  ProbeSeries s;
-  s.success = &probe_success_.Add(labels);
-  s.runs = &probe_runs_.Add(labels);
-  s.kind = kind;
-  return probes_.insert_or_assign(id, std::move(s)).first->second;
-}
-
-void Metrics::remove_probe(ProbeSeries& s) {
-  probe_success_.Remove(s.success);
-  probe_runs_.Remove(s.runs);
-  if (s.cert_expiry) cert_expiry_.Remove(s.cert_expiry);
-  for (auto& [code, counter] : s.failures) probe_failures_.Remove(counter);
-}
-
 void Metrics::register_probes(const std::vector<ProbeSpec>& probes,
                               const std::vector<ServiceSpec>& services) {
-  std::set<std::string, std::less<>> wanted;
-  for (const auto& p : probes) wanted.insert(p.id);
-  for (const auto& s : services) wanted.insert(s.id);
-  for (auto it = probes_.begin(); it != probes_.end();) {
-    if (wanted.count(it->first)) {
-      ++it;
-      continue;
-    }
-    remove_probe(it->second);
-    it = probes_.erase(it);
-  }
+  std::vector<ProbeSeries::Labels> wanted;
+  wanted.reserve(probes.size() + services.size());
+  for (const auto& p : probes) wanted.push_back({p.id, p.kind, p.group, p.service});
+  for (const auto& s : services) wanted.push_back({s.id, ProbeKind::service, s.group, s.id});
+  probe_series_->sync(wanted);
   for (auto it = services_.begin(); it != services_.end();) {
     bool keep = false;
     for (const auto& s : services) keep = keep || s.id == it->first;
@@ -222,40 +200,16 @@ void Metrics::register_probes(const std::vector<ProbeSpec>& probes,
     for (std::size_t m = 1; m < it->second.size(); ++m) service_blocked_.Remove(it->second[m]);
     it = services_.erase(it);
   }
-  // A probe whose kind, group or service changed gets fresh series under its new labels.
-  auto ensure = [&](const std::string& id, ProbeKind kind, Group group, const std::string& svc) {
-    auto it = probes_.find(id);
-    if (it != probes_.end()) {
-      if (probe_success_.Has({{"probe", id},
-                              {"kind", str(to_string(kind))},
-                              {"group", str(to_string(group))},
-                              {"service", svc}}))
-        return;
-      remove_probe(it->second);
-      probes_.erase(it);
-    }
-    add_probe(id, kind, group, svc);
-  };
-  for (const auto& p : probes) ensure(p.id, p.kind, p.group, p.service);
-  for (const auto& s : services) ensure(s.id, ProbeKind::service, s.group, s.id);
 }
 
 void Metrics::observe(const Measurement& m) {
-  auto it = probes_.find(m.probe_id);
-  ProbeSeries& s =
-      it != probes_.end() ? it->second : add_probe(m.probe_id, m.kind, m.group, m.service);
-  s.success->Set(m.ok ? 1 : 0);
-  s.runs->Increment();
-  if (m.failure.failed()) {
-    auto f = s.failures.find(m.failure.code);
-    if (f == s.failures.end())
-      f = s.failures
-              .emplace(m.failure.code,
-                       &probe_failures_.Add({{"probe", m.probe_id},
-                                             {"failure", str(to_string(m.failure.code))}}))
-              .first;
-    f->second->Increment();
+  std::int64_t cert = 0;
+  if (m.evidence.is_object()) {
+    auto it = m.evidence.find("cert_not_after");
+    if (it != m.evidence.end()) cert = cert_not_after_unix(*it);
   }
+  probe_series_->observe(m.probe_id, m.kind, m.group, m.service, m.ok,
+                         m.failure.failed() ? m.failure.code : Failure::none, cert);
   const auto kind = static_cast<std::size_t>(m.kind);
   if (kind < durations_.size()) {
     const std::array<std::int32_t, kPhases.size()> us{m.phases.resolve_us, m.phases.connect_us,
@@ -263,16 +217,6 @@ void Metrics::observe(const Measurement& m) {
                                                       m.phases.total_us};
     for (std::size_t p = 0; p < us.size(); ++p)
       if (us[p] >= 0) durations_[kind][p]->Observe(static_cast<double>(us[p]) / 1e6);
-  }
-  if (m.evidence.is_object()) {
-    auto cert = m.evidence.find("cert_not_after");
-    if (cert != m.evidence.end()) {
-      const std::int64_t t = cert_not_after_unix(*cert);
-      if (t > 0) {
-        if (!s.cert_expiry) s.cert_expiry = &cert_expiry_.Add({{"probe", m.probe_id}});
-        s.cert_expiry->Set(static_cast<double>(t));
-      }
-    }
   }
 }
 

@@ -21,6 +21,7 @@
 #include "core/failure.hpp"
 #include "core/measurement.hpp"
 #include "core/vocabulary.hpp"
+#include "metrics/probe_series.hpp"
 
 namespace netvigil {
 
@@ -41,14 +42,14 @@ struct StoreFigures {
   std::uint64_t busy_retries_total = 0;  ///< commits retried because another process held the lock
 };
 
-/// Owns the registry and every series. Families are created at construction; per-probe
-/// series once per probe in register_probes(); lazily created series (failure codes, cert
-/// expiry, events, groups, services) are created once and cached. Label values are always
+/// Owns the registry and every series. Families are created at construction; the per-probe
+/// series live in a compact ProbeSeries table (register_probes() keeps it in step with the
+/// config); lazily created series (events, groups, services) are created once and cached. Label values are always
 /// catalog slugs, closed vocabularies or operator labels — never an address or free text.
 ///
-/// Threading: every mutating method is called from the loop thread only. The registry's
-/// Collect() may run concurrently on the HTTP threads (prometheus-cpp families lock
-/// internally; values are atomics).
+/// Threading: every mutating method is called from the loop thread only. collectable()'s
+/// Collect() may run concurrently on the HTTP threads (prometheus-cpp families and the
+/// probe table lock internally; values are atomics).
 class Metrics {
  public:
   /// Creates every family, netvigil_build_info{version} and netvigil_vantage_info.
@@ -56,8 +57,8 @@ class Metrics {
   Metrics(const Metrics&) = delete;
   Metrics& operator=(const Metrics&) = delete;
 
-  /// The registry to serve (its Collect() is thread-safe).
-  std::shared_ptr<prometheus::Registry> registry() const { return registry_; }
+  /// Everything to serve: the probe table's families, then the registry's (thread-safe).
+  std::shared_ptr<prometheus::Collectable> collectable() const { return exposition_; }
 
   /// (Re)register the configured probes: series of new probes are created, series of probes
   /// no longer configured are removed, existing ones (and their counters) are kept.
@@ -90,29 +91,16 @@ class Metrics {
   void set_config_reload(bool ok);
 
  private:
-  struct ProbeSeries {
-    prometheus::Gauge* success = nullptr;
-    prometheus::Counter* runs = nullptr;
-    prometheus::Gauge* cert_expiry = nullptr;  ///< created on first certificate seen
-    std::map<Failure, prometheus::Counter*> failures;  ///< created on first failure of a code
-    ProbeKind kind = ProbeKind::tcp;
-  };
   using EventKey = std::tuple<std::string, std::string, std::string>;
   struct EventSeries {
     prometheus::Gauge* active = nullptr;
     prometheus::Gauge* start = nullptr;
   };
 
-  ProbeSeries& add_probe(const std::string& id, ProbeKind kind, Group group,
-                         const std::string& service);
-  void remove_probe(ProbeSeries& s);
-
   std::shared_ptr<prometheus::Registry> registry_;
-  prometheus::Family<prometheus::Gauge>& probe_success_;
-  prometheus::Family<prometheus::Counter>& probe_runs_;
-  prometheus::Family<prometheus::Counter>& probe_failures_;
+  std::shared_ptr<ProbeSeries> probe_series_;
+  std::shared_ptr<prometheus::Collectable> exposition_;
   prometheus::Family<prometheus::Histogram>& probe_duration_;
-  prometheus::Family<prometheus::Gauge>& cert_expiry_;
   prometheus::Family<prometheus::Gauge>& group_ratio_;
   prometheus::Family<prometheus::Gauge>& group_index_;
   prometheus::Family<prometheus::Gauge>& state_;
@@ -120,7 +108,6 @@ class Metrics {
   prometheus::Family<prometheus::Gauge>& event_active_;
   prometheus::Family<prometheus::Gauge>& event_start_;
 
-  std::map<std::string, ProbeSeries, std::less<>> probes_;
   // [kind][phase]
   std::array<std::array<prometheus::Histogram*, kPhases.size()>, 6> durations_{};
   std::array<prometheus::Gauge*, kGroupCount> ratio_by_group_{};

@@ -28,7 +28,7 @@ std::unique_ptr<HttpServer> must_start(const HttpServerOptions& o, const Metrics
                                        const Heartbeat* hb = nullptr,
                                        HttpServer::SnapshotProvider snap = {}) {
   std::string error;
-  auto s = HttpServer::start(o, m.registry(), hb, std::move(snap), error);
+  auto s = HttpServer::start(o, m.collectable(), hb, std::move(snap), error);
   INFO(error);
   REQUIRE(s);
   REQUIRE(s->port() > 0);
@@ -197,7 +197,7 @@ TEST_CASE("a port already in use gives a clear error, not an exception", "[metri
   o.listen = "127.0.0.1:" + std::to_string(first->port());
   std::string error;
   std::unique_ptr<HttpServer> second;
-  REQUIRE_NOTHROW(second = HttpServer::start(o, m.registry(), nullptr, {}, error));
+  REQUIRE_NOTHROW(second = HttpServer::start(o, m.collectable(), nullptr, {}, error));
   CHECK_FALSE(second);
   CHECK(error == "cannot listen on 127.0.0.1:" + std::to_string(first->port()) +
                      ": address in use");
@@ -211,7 +211,7 @@ TEST_CASE("a malformed listen address is an error", "[metrics][http]") {
     HttpServerOptions o;
     o.listen = bad;
     std::string error;
-    CHECK_FALSE(HttpServer::start(o, m.registry(), nullptr, {}, error));
+    CHECK_FALSE(HttpServer::start(o, m.collectable(), nullptr, {}, error));
     CHECK(error.rfind(std::string("cannot listen on ") + bad + ": ", 0) == 0);
   }
 }
@@ -223,7 +223,7 @@ TEST_CASE("TLS: serves with the configured certificate, or refuses clearly", "[m
   o.tls_cert = write_temp(pki.good.cert_pem);
   o.tls_key = write_temp(pki.good.key_pem);
   std::string error;
-  auto server = HttpServer::start(o, m.registry(), nullptr, {}, error);
+  auto server = HttpServer::start(o, m.collectable(), nullptr, {}, error);
   if (!server) {
     // Debian 12: civetweb 1.15 cannot load OpenSSL 3. The refusal must be this exact message.
     WARN("TLS not available in this civetweb build: " << error);
@@ -253,6 +253,6 @@ TEST_CASE("TLS with an unreadable key fails to start with an error", "[metrics][
   o.tls_cert = "/nonexistent/cert.pem";
   o.tls_key = "/nonexistent/key.pem";
   std::string error;
-  CHECK_FALSE(HttpServer::start(o, m.registry(), nullptr, {}, error));
+  CHECK_FALSE(HttpServer::start(o, m.collectable(), nullptr, {}, error));
   CHECK(error.rfind("cannot listen on 127.0.0.1:0: ", 0) == 0);
 }

@@ -13,7 +13,7 @@ namespace netvigil::testing {
 
 inline std::string scrape(const Metrics& m) {
   std::ostringstream out;
-  prometheus::TextSerializer().Serialize(out, m.registry()->Collect());
+  prometheus::TextSerializer().Serialize(out, m.collectable()->Collect());
   return out.str();
 }
 
