@@ -30,8 +30,8 @@ std::vector<ClientMetric::Label> probe_labels(const std::string& id, ProbeKind k
 
 }  // namespace
 
-ProbeSeries::Row& ProbeSeries::fresh(Rows& rows, std::string_view id, ProbeKind kind,
-                                     Group group, std::string_view service) {
+ProbeSeries::Row& ProbeSeries::fresh(Rows& rows, std::string_view id, ProbeKind kind, Group group,
+                                     std::string_view service) {
   Row row;
   row.kind = kind;
   row.group = group;
@@ -83,13 +83,13 @@ std::vector<MetricFamily> ProbeSeries::Collect() const {
   MetricFamily success =
       family("netvigil_probe_success",
              "1 if the probe's last run was a complete transaction, else 0", MetricType::Gauge);
-  MetricFamily runs = family("netvigil_probe_runs_total",
-                             "Probe runs completed, successful or not", MetricType::Counter);
+  MetricFamily runs = family("netvigil_probe_runs_total", "Probe runs completed, successful or not",
+                             MetricType::Counter);
   MetricFamily failures = family("netvigil_probe_failures_total",
                                  "Failed probe runs by OONI failure code", MetricType::Counter);
-  MetricFamily cert = family("netvigil_tls_cert_expiry_timestamp_seconds",
-                             "notAfter of the certificate the probe last saw, unix seconds",
-                             MetricType::Gauge);
+  MetricFamily cert =
+      family("netvigil_tls_cert_expiry_timestamp_seconds",
+             "notAfter of the certificate the probe last saw, unix seconds", MetricType::Gauge);
   {
     std::lock_guard lock(mu_);
     success.metric.reserve(rows_.size());

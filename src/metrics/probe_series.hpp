@@ -1,6 +1,9 @@
 // The per-probe Prometheus series, kept as one compact row per probe.
 #pragma once
 
+#include <prometheus/collectable.h>
+#include <prometheus/metric_family.h>
+
 #include <cstdint>
 #include <map>
 #include <mutex>
@@ -8,9 +11,6 @@
 #include <string_view>
 #include <utility>
 #include <vector>
-
-#include <prometheus/collectable.h>
-#include <prometheus/metric_family.h>
 
 #include "core/failure.hpp"
 #include "core/vocabulary.hpp"
@@ -57,7 +57,7 @@ class ProbeSeries final : public prometheus::Collectable {
     bool success = false;
     std::string service;
     std::uint64_t runs = 0;
-    std::int64_t cert_not_after = 0;                         ///< 0 = no series yet
+    std::int64_t cert_not_after = 0;                          ///< 0 = no series yet
     std::vector<std::pair<Failure, std::uint64_t>> failures;  ///< in first-seen order
   };
   using Rows = std::map<std::string, Row, std::less<>>;
