@@ -122,7 +122,9 @@ void record_response(HttpRun& run, CURL* e, CURLcode code, std::string_view text
   m.evidence["status"] = status;
   if (https) m.evidence.update(run.seen.evidence());
   if (status > 0) {
-    m.evidence["body_sha256"] = sha256_hex(run.body.kept);
+    // Hashed with addresses scrubbed: the hash of a page that echoes our own address would
+    // give the address away to anyone who hashes the page's template over all 2^32 IPv4s.
+    m.evidence["body_sha256"] = sha256_hex(scrub_addresses(run.body.kept));
     m.evidence["body_kept"] = run.body.kept.size();
     m.evidence["body_truncated"] = run.body.stopped;
     // Title and headers are text the server chose: a page may echo our own address into

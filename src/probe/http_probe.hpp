@@ -32,10 +32,10 @@ namespace netvigil {
 ///     unknown_failure / http_round_trip, detail "http_status: <code>";
 ///  5. otherwise ok (3xx included).
 /// evidence: url, method, addresses (the targets), address (connected), resolve, status,
-/// body_sha256, body_kept, body_truncated, title, headers (server, location, content-type,
-/// content-length, via), fingerprint, and tls_version/cipher/cert_* for https. Never the
-/// local address. phases: resolve_us, connect_us, tls_us, first_byte_us, total_us;
-/// http_status; bytes = body bytes received.
+/// body_sha256 (of the kept body with every address scrubbed), body_kept, body_truncated,
+/// title, headers (server, location, content-type, content-length, via), fingerprint, and
+/// tls_version/cipher/cert_* for https. Never the local address. phases: resolve_us,
+/// connect_us, tls_us, first_byte_us, total_us; http_status; bytes = body bytes received.
 void run_http_probe(ProbeEnv& env, const ProbeSpec& spec, std::chrono::milliseconds timeout,
                     ProbeDone done);
 

@@ -38,3 +38,21 @@ TEST_CASE("unknown failures carry scrubbed text", "[core][failure]") {
   CHECK(scrub_addresses("nothing here") == "nothing here");
   CHECK(scrub_addresses("::ffff:192.0.2.1 x") == "[scrubbed] x");
 }
+
+TEST_CASE("scrubbing is binary-safe and covers a whole page", "[core][failure]") {
+  std::string page(std::string("\0bin\0", 5));
+  for (int i = 0; i < 2000; ++i) page += "<p>row " + std::to_string(i) + "</p>\n";
+  page += "Your address: 203.0.113.77 (IPv6 2001:db8:0:1::77)\n";
+  page += std::string(100'000, 'x') + "198.51.100.1";
+  const std::string s = scrub_addresses(page);
+  CHECK(s.substr(0, 5) == std::string("\0bin\0", 5));
+  for (const char* leak : {"203.0.113", "2001:db8", "198.51.100"})
+    CHECK(s.find(leak) == std::string::npos);
+  CHECK(s.find("Your address: [scrubbed] (IPv6 [scrubbed])") != std::string::npos);
+  CHECK(s.size() == page.size() - std::string("203.0.113.77").size() -
+                         std::string("2001:db8:0:1::77").size() -
+                         std::string("198.51.100.1").size() + 3 * std::string("[scrubbed]").size());
+  CHECK(scrub_addresses("") == "");
+  CHECK(scrub_addresses("1.2.3.4") == "[scrubbed]");
+  CHECK(scrub_addresses("version 1.2.3 only") == "version 1.2.3 only");
+}

@@ -121,6 +121,27 @@ std::uint16_t closed_port() {
 
 }  // namespace
 
+TEST_CASE("http probe: the body hash does not give away an address the page echoes",
+          "[probe][http]") {
+  // A page that echoes the client's address: its plain hash could be inverted by hashing the
+  // template over every IPv4 address, so the stored hash is of the scrubbed body.
+  auto page = [](const std::string& addr) {
+    return "<html><title>hello</title><body>You are " + addr + "</body></html>";
+  };
+  TestServer a({ServerMode::respond, http_response(200, page("203.0.113.77"))});
+  TestServer b({ServerMode::respond, http_response(200, page("198.51.100.9"))});
+  CurlProbeEnv e;
+  auto ma = e.run(&run_http_probe, http_spec(url("http", a)), 3000ms);
+  auto mb = e.run(&run_http_probe, http_spec(url("http", b)), 3000ms);
+  REQUIRE(ma);
+  REQUIRE(mb);
+  CHECK(ma->evidence["body_sha256"] == sha256(page("[scrubbed]")));
+  CHECK(ma->evidence["body_sha256"] != sha256(page("203.0.113.77")));
+  CHECK(ma->evidence["body_sha256"] == mb->evidence["body_sha256"]);
+  CHECK(ma->evidence["body_kept"] == page("203.0.113.77").size());
+  CHECK(ma->evidence.dump().find("203.0.113.77") == std::string::npos);
+}
+
 TEST_CASE("http probe: GET records status, phases, hash, title, headers", "[probe][http]") {
   const std::string body = "<html><head><TITLE>\n  Hello   there </title></head><body>hi</body></html>";
   TestServer server({ServerMode::respond, http_response(200, body, "Server: lab-nginx\r\n")});
