@@ -179,7 +179,12 @@ def main():
                         storage = dict(storage_figures(r["database"]), n=n)
         if a.scale:
             print("bench: scale (daemon sweeps at 60 s, lag < 1 s) ...", flush=True)
-            scale = tools.run_scale(work, ca, nginx, a.netvigil)
+            try:
+                scale = tools.run_scale(work, ca, nginx, a.netvigil)
+            except (RuntimeError, OSError, subprocess.SubprocessError) as e:  # keep the rows
+                scale = {"largest_ok_per_min": None, "first_failing_per_min": None,
+                         "points": [], "error": str(e)}
+                print(f"bench: scale search failed: {e}", flush=True)
         if "detector" not in a.skip:
             print("bench: detector_bench ...", flush=True)
             detector = run_detector_bench(a.build_dir, a.quick)
@@ -210,7 +215,9 @@ def main():
               f"{fmt(storage['measurements_pages_per_row'])} B/row in pages, "
               f"{fmt(storage['measurements_payload_per_row'])} B/row payload; whole file "
               f"{fmt(storage['file_per_row'])} B/row ({storage['file_bytes']} B)")
-    if scale:
+    if scale and scale.get("error"):
+        print(f"scale: search failed: {scale['error']}")
+    elif scale:
         print(f"scale: largest sweep started with lag < 1 s: {scale['largest_ok_per_min']} "
               f"probes/min (first failing: {scale['first_failing_per_min']}); points: " +
               ", ".join(f"{p['n']}: lag {p['lag_max_s']:.2f} s, sweep {p['sweep_s']:.1f} s"

@@ -65,21 +65,29 @@ def run_curl(d, n, ca, nginx):
 
 # --- netvigil ----------------------------------------------------------------------------
 
+CATALOG_CHUNK = 10_000
+
+
 def write_netvigil_config(d, n, ca, interval_s, tag):
     import yaml
     probes = [{"id": f"bench-{i:05d}", "kind": "http", "group": "international",
                "url": lab.url(i), "address": "127.0.0.1",
                "source": "https://www.rfc-editor.org/rfc/rfc6761"} for i in range(n)]
-    catalog = {"catalog": "bench", "reviewed": "2026-11-26", "license": "CC-BY-4.0",
-               "description": "Benchmark targets on loopback.", "probes": probes}
-    cat_path = f"{d}/catalog-{tag}.yaml"
-    with open(cat_path, "w", encoding="utf-8") as f:
-        yaml.safe_dump(catalog, f, sort_keys=False)
+    # netvigil refuses a config or catalog file over 4 MiB (~25,000 of these entries): at most
+    # 10,000 probes a file, as an operator with that many targets would split them.
+    cat_paths = []
+    for k, first in enumerate(range(0, n, CATALOG_CHUNK)):
+        catalog = {"catalog": "bench" if k == 0 else f"bench-{k + 1}", "reviewed": "2026-11-26",
+                   "license": "CC-BY-4.0", "description": "Benchmark targets on loopback.",
+                   "probes": probes[first:first + CATALOG_CHUNK]}
+        cat_paths.append(f"{d}/catalog-{tag}.yaml" if k == 0 else f"{d}/catalog-{tag}-{k + 1}.yaml")
+        with open(cat_paths[-1], "w", encoding="utf-8") as f:
+            yaml.safe_dump(catalog, f, sort_keys=False)
     cfg = {"vantage": {"id": "bench-1", "country": "IR", "timezone": "UTC"},
            "database": f"{d}/netvigil-{tag}.db",
            "http": {"listen": NV_METRICS},
            "ca_file": ca,
-           "catalogs": [cat_path],
+           "catalogs": cat_paths,
            "schedule": {"interval": f"{interval_s}s", "jitter": "0s",
                         "timeout": f"{PROBE_TIMEOUT_S}s", "max_in_flight": PARALLEL}}
     path = f"{d}/netvigil-{tag}.yaml"
