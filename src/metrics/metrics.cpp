@@ -21,7 +21,9 @@ constexpr std::array<ProbeKind, 6> kKinds{ProbeKind::dns,     ProbeKind::tcp,
 constexpr std::array<Group, kGroupCount> kGroups{Group::local, Group::isp, Group::domestic,
                                                  Group::international};
 
-std::string str(std::string_view s) { return std::string(s); }
+std::string str(std::string_view s) {
+  return std::string(s);
+}
 
 // What /metrics serves: the probe table's families first, then the registry's.
 class Exposition final : public prometheus::Collectable {
@@ -140,11 +142,12 @@ Metrics::Metrics(const Vantage& vantage, std::string_view version)
                              .Help("Failed SQLite write transactions")
                              .Register(*registry_)
                              .Add({});
-  store_busy_retries_ = &BuildCounter()
-                             .Name("netvigil_store_busy_retries_total")
-                             .Help("Write transactions retried because another process held the database lock")
-                             .Register(*registry_)
-                             .Add({});
+  store_busy_retries_ =
+      &BuildCounter()
+           .Name("netvigil_store_busy_retries_total")
+           .Help("Write transactions retried because another process held the database lock")
+           .Register(*registry_)
+           .Add({});
   store_buffered_ = &BuildGauge()
                          .Name("netvigil_store_buffered_measurements")
                          .Help("Measurements waiting for the next write transaction")
@@ -176,8 +179,9 @@ Metrics::Metrics(const Vantage& vantage, std::string_view version)
                     .Add({});
   reload_success_ = &BuildGauge()
                          .Name("netvigil_config_reload_success")
-                         .Help("1 if the last config load (start or SIGHUP) succeeded, 0 if "
-                               "the last reload was refused and the old config kept")
+                         .Help(
+                             "1 if the last config load (start or SIGHUP) succeeded, 0 if "
+                             "the last reload was refused and the old config kept")
                          .Register(*registry_)
                          .Add({});
   reload_success_->Set(1);  // the daemon only starts with a config that loaded
@@ -285,15 +289,23 @@ void Metrics::set_store_health(const StoreFigures& h) {
   last_store_ = h;
 }
 
-void Metrics::inc_store_write_errors(double n) { store_write_errors_->Increment(n); }
-void Metrics::inc_dropped(double n) { dropped_->Increment(n); }
+void Metrics::inc_store_write_errors(double n) {
+  store_write_errors_->Increment(n);
+}
+void Metrics::inc_dropped(double n) {
+  dropped_->Increment(n);
+}
 
 void Metrics::set_scheduler(double lag_seconds, std::size_t in_flight) {
   scheduler_lag_->Set(lag_seconds);
   in_flight_->Set(static_cast<double>(in_flight));
 }
 
-void Metrics::inc_skipped(double n) { skipped_->Increment(n); }
-void Metrics::set_config_reload(bool ok) { reload_success_->Set(ok ? 1 : 0); }
+void Metrics::inc_skipped(double n) {
+  skipped_->Increment(n);
+}
+void Metrics::set_config_reload(bool ok) {
+  reload_success_->Set(ok ? 1 : 0);
+}
 
 }  // namespace netvigil

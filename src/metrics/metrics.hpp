@@ -1,6 +1,12 @@
 // The Prometheus metrics catalogue: every netvigil_ family, its series cached per probe.
 #pragma once
 
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+
 #include <array>
 #include <cstdint>
 #include <map>
@@ -10,12 +16,6 @@
 #include <tuple>
 #include <utility>
 #include <vector>
-
-#include <prometheus/counter.h>
-#include <prometheus/family.h>
-#include <prometheus/gauge.h>
-#include <prometheus/histogram.h>
-#include <prometheus/registry.h>
 
 #include "config/config.hpp"
 #include "core/failure.hpp"
@@ -36,16 +36,17 @@ inline constexpr std::array<std::string_view, 5> kPhases{"resolve", "connect", "
 /// Cumulative store health as the store counts it; Metrics turns totals into counter steps.
 struct StoreFigures {
   std::uint64_t write_errors_total = 0;
-  std::uint64_t dropped_total = 0;     ///< measurements dropped (buffer full, write failed)
-  std::uint64_t buffered = 0;          ///< measurements waiting for the next transaction
-  std::int64_t last_write_unix_s = 0;  ///< last successful commit; 0 = never (series stays unset)
+  std::uint64_t dropped_total = 0;       ///< measurements dropped (buffer full, write failed)
+  std::uint64_t buffered = 0;            ///< measurements waiting for the next transaction
+  std::int64_t last_write_unix_s = 0;    ///< last successful commit; 0 = never (series stays unset)
   std::uint64_t busy_retries_total = 0;  ///< commits retried because another process held the lock
 };
 
 /// Owns the registry and every series. Families are created at construction; the per-probe
 /// series live in a compact ProbeSeries table (register_probes() keeps it in step with the
-/// config); lazily created series (events, groups, services) are created once and cached. Label values are always
-/// catalog slugs, closed vocabularies or operator labels — never an address or free text.
+/// config); lazily created series (events, groups, services) are created once and cached. Label
+/// values are always catalog slugs, closed vocabularies or operator labels — never an address or
+/// free text.
 ///
 /// Threading: every mutating method is called from the loop thread only. collectable()'s
 /// Collect() may run concurrently on the HTTP threads (prometheus-cpp families and the
