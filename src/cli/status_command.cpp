@@ -22,9 +22,9 @@ nlohmann::json number_or_null(double v) {
   return std::isnan(v) || v < 0 ? nlohmann::json() : nlohmann::json(v);
 }
 
-std::string pct(double v) {
+std::string pct(double v) {  // < 0: no data
   return std::isnan(v) || v < 0 ? "–" : fixed_number(v, 0) + " %";
-}  // < 0: no data
+}
 
 }  // namespace
 

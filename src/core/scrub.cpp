@@ -1,48 +1,35 @@
 // IP scrubbing with PCRE2 (JIT): fast enough for response bodies, not only error text.
 #include "core/scrub.hpp"
 
-#define PCRE2_CODE_UNIT_WIDTH 8
-#include <pcre2.h>
+#include <algorithm>
 
-#include <memory>
+#include "core/pcre2_ptr.hpp"
 
 namespace netvigil {
 namespace {
 
 constexpr std::string_view kMark = "[scrubbed]";
 
-struct MatchDataFree {
-  void operator()(pcre2_match_data* d) const noexcept { pcre2_match_data_free(d); }
-};
-
 // One compiled pattern, shared read-only by every thread (PCRE2 code is immutable once
 // compiled; each call has its own match data).
 class Pattern {
  public:
-  explicit Pattern(const char* re) {
-    int error = 0;
-    PCRE2_SIZE offset = 0;
-    code_ = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(re), PCRE2_ZERO_TERMINATED, 0, &error,
-                          &offset, nullptr);
-    if (code_) pcre2_jit_compile(code_, PCRE2_JIT_COMPLETE);  // the interpreter if no JIT
+  explicit Pattern(std::string_view re) : code_(pcre2_compile_pattern(re)) {
+    if (code_) pcre2_jit_compile(code_.get(), PCRE2_JIT_COMPLETE);  // the interpreter if no JIT
   }
-  ~Pattern() { pcre2_code_free(code_); }
-  Pattern(const Pattern&) = delete;
-  Pattern& operator=(const Pattern&) = delete;
 
   /// `text` with every match replaced by kMark; the whole text replaced when matching fails
   /// with an error (an address must never slip through unscrubbed).
   std::string replace(std::string_view text) const {
     if (!code_) return std::string(kMark);
-    std::unique_ptr<pcre2_match_data, MatchDataFree> md(
-        pcre2_match_data_create_from_pattern(code_, nullptr));
+    Pcre2MatchData md(pcre2_match_data_create_from_pattern(code_.get(), nullptr));
     if (!md) return std::string(kMark);
     const auto* subject = reinterpret_cast<PCRE2_SPTR>(text.data());
     std::string out;
     std::size_t copied = 0;
     std::size_t start = 0;
     while (start <= text.size()) {
-      const int rc = pcre2_match(code_, subject, text.size(), start, 0, md.get(), nullptr);
+      const int rc = pcre2_match(code_.get(), subject, text.size(), start, 0, md.get(), nullptr);
       if (rc == PCRE2_ERROR_NOMATCH) break;
       if (rc < 0) return std::string(kMark);
       const PCRE2_SIZE* ov = pcre2_get_ovector_pointer(md.get());
@@ -56,7 +43,7 @@ class Pattern {
   }
 
  private:
-  pcre2_code* code_ = nullptr;
+  Pcre2Code code_;
 };
 
 }  // namespace

@@ -2,47 +2,20 @@
 // std::regex recurses per character and overflows the stack on a 64 KiB body.
 #include "probe/fingerprint.hpp"
 
-#define PCRE2_CODE_UNIT_WIDTH 8
-#include <pcre2.h>
+#include <strings.h>
 
 #include <memory>
 #include <mutex>
-#include <strings.h>
 #include <unordered_map>
+
+#include "core/pcre2_ptr.hpp"
 
 namespace netvigil {
 namespace {
 
-struct CodeFree {
-  void operator()(pcre2_code* c) const noexcept { pcre2_code_free(c); }
-};
-struct MatchDataFree {
-  void operator()(pcre2_match_data* d) const noexcept { pcre2_match_data_free(d); }
-};
-struct MatchContextFree {
-  void operator()(pcre2_match_context* c) const noexcept { pcre2_match_context_free(c); }
-};
-using CodePtr = std::unique_ptr<pcre2_code, CodeFree>;
-using MatchDataPtr = std::unique_ptr<pcre2_match_data, MatchDataFree>;
-using MatchContextPtr = std::unique_ptr<pcre2_match_context, MatchContextFree>;
-
 // Bounds the work of one search (PCRE2 "match limit"): a few tens of ms at worst.
 constexpr std::uint32_t kMatchLimit = 200'000;
 constexpr std::uint32_t kDepthLimit = 10'000;
-
-CodePtr compile(const std::string& pattern, std::string* error) {
-  int code = 0;
-  PCRE2_SIZE offset = 0;
-  CodePtr re(pcre2_compile(reinterpret_cast<PCRE2_SPTR>(pattern.data()), pattern.size(), 0,
-                           &code, &offset, nullptr));
-  if (!re && error != nullptr) {
-    PCRE2_UCHAR buf[256];
-    pcre2_get_error_message(code, buf, sizeof buf);
-    *error = reinterpret_cast<const char*>(buf);
-    *error += " at offset " + std::to_string(offset);
-  }
-  return re;
-}
 
 /// Compiled patterns by pattern text: each is compiled once per process.
 class RegexCache {
@@ -55,9 +28,10 @@ class RegexCache {
       pcre2_set_depth_limit(context_.get(), kDepthLimit);
     }
     auto it = compiled_.find(pattern);
-    if (it == compiled_.end()) it = compiled_.emplace(pattern, compile(pattern, nullptr)).first;
+    if (it == compiled_.end())
+      it = compiled_.emplace(pattern, pcre2_compile_pattern(pattern)).first;
     if (!it->second) return false;
-    MatchDataPtr data(pcre2_match_data_create_from_pattern(it->second.get(), nullptr));
+    Pcre2MatchData data(pcre2_match_data_create_from_pattern(it->second.get(), nullptr));
     const int rc = pcre2_match(it->second.get(), reinterpret_cast<PCRE2_SPTR>(text.data()),
                                text.size(), 0, 0, data.get(), context_.get());
     return rc >= 0;  // no match, match limit hit or error: not a match
@@ -65,8 +39,8 @@ class RegexCache {
 
  private:
   std::mutex mu_;
-  MatchContextPtr context_;
-  std::unordered_map<std::string, CodePtr> compiled_;
+  Pcre2MatchContext context_;
+  std::unordered_map<std::string, Pcre2Code> compiled_;
 };
 
 RegexCache& cache() {
