@@ -2,8 +2,13 @@
 #include "metrics/http_server.hpp"
 
 #include <arpa/inet.h>
+#include <civetweb.h>
 #include <malloc.h>
 #include <netinet/in.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/ssl.h>
+#include <prometheus/text_serializer.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -12,12 +17,6 @@
 #include <fstream>
 #include <sstream>
 #include <vector>
-
-#include <civetweb.h>
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/ssl.h>
-#include <prometheus/text_serializer.h>
 
 namespace netvigil {
 namespace {
@@ -84,10 +83,11 @@ void send(mg_connection* conn, int status, const char* reason, const char* type,
           const std::string& body, const char* extra_headers = "") {
   const auto* info = mg_get_request_info(conn);
   const bool head = info && info->request_method && std::strcmp(info->request_method, "HEAD") == 0;
-  mg_printf(conn,
-            "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
-            "Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n%sConnection: close\r\n\r\n",
-            status, reason, type, body.size(), extra_headers);
+  mg_printf(
+      conn,
+      "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
+      "Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n%sConnection: close\r\n\r\n",
+      status, reason, type, body.size(), extra_headers);
   if (!head && !body.empty()) mg_write(conn, body.data(), body.size());
 }
 
@@ -115,8 +115,8 @@ std::string http_options_from(const HttpConfig& config, HttpServerOptions& out) 
 
 std::unique_ptr<HttpServer> HttpServer::start(const HttpServerOptions& options,
                                               std::shared_ptr<prometheus::Collectable> metrics,
-                                              const Heartbeat* heartbeat,
-                                              SnapshotProvider snapshot, std::string& error) {
+                                              const Heartbeat* heartbeat, SnapshotProvider snapshot,
+                                              std::string& error) {
   error.clear();
   const std::string where = "cannot listen on " + options.listen + ": ";
   const ListenAddress addr = parse_listen(options.listen);
@@ -151,9 +151,10 @@ std::unique_ptr<HttpServer> HttpServer::start(const HttpServerOptions& options,
   }
   const std::string ports = options.listen + (tls ? "s" : "");
   const std::string threads = std::to_string(options.threads > 0 ? options.threads : 2);
-  std::vector<const char*> opts{"listening_ports", ports.c_str(), "num_threads", threads.c_str(),
-                                "enable_directory_listing", "no", "request_timeout_ms", "10000",
-                                "enable_keep_alive", "no"};
+  std::vector<const char*> opts{
+      "listening_ports",          ports.c_str(), "num_threads",        threads.c_str(),
+      "enable_directory_listing", "no",          "request_timeout_ms", "10000",
+      "enable_keep_alive",        "no"};
   if (tls) {
     opts.push_back("ssl_protocol_version");
     opts.push_back("4");  // civetweb.md: 4 = TLS 1.2 and later only

@@ -1,12 +1,12 @@
 // The HTTP server: /metrics, /healthz and the status page, on civetweb's own threads.
 #pragma once
 
+#include <prometheus/collectable.h>
+
 #include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
-
-#include <prometheus/collectable.h>
 
 #include "config/config.hpp"
 #include "metrics/heartbeat.hpp"

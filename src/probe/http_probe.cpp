@@ -1,8 +1,6 @@
 // HTTP(S) probe over curl: phases, capped body, hash, title, fingerprints.
 #include "probe/http_probe.hpp"
 
-#include "core/scrub.hpp"
-
 #include <openssl/evp.h>
 #include <strings.h>
 
@@ -11,6 +9,7 @@
 #include <memory>
 #include <vector>
 
+#include "core/scrub.hpp"
 #include "loop/event_loop.hpp"
 #include "net/curl_engine.hpp"
 #include "net/curl_failure.hpp"
@@ -155,8 +154,8 @@ void record_response(HttpRun& run, CURL* e, CURLcode code, std::string_view text
     o.connected = o.connected || run.seen.tcp_connected;
     set_failure(m, failure_from_curl(o));
   } else if (status >= 400 && !run.ignore_status) {
-    set_failure(m, unknown_failure(Operation::http_round_trip,
-                                   "http_status: " + std::to_string(status)));
+    set_failure(
+        m, unknown_failure(Operation::http_round_trip, "http_status: " + std::to_string(status)));
   } else {
     m.ok = true;
   }
@@ -204,8 +203,10 @@ std::string valid_utf8(std::string_view s) {
     const unsigned char c = byte(i);
     std::size_t len = 0;
     unsigned char lo = 0x80, hi = 0xBF;
-    if (c < 0x80) len = 1;
-    else if (c >= 0xC2 && c <= 0xDF) len = 2;
+    if (c < 0x80)
+      len = 1;
+    else if (c >= 0xC2 && c <= 0xDF)
+      len = 2;
     else if (c >= 0xE0 && c <= 0xEF) {
       len = 3;
       if (c == 0xE0) lo = 0xA0;

@@ -1,20 +1,30 @@
 // The errno mapping table, OONI names, and scrubbing of addresses from error text.
 #include "core/failure.hpp"
-#include "core/scrub.hpp"
 
 #include <catch2/catch.hpp>
 #include <cerrno>
 
+#include "core/scrub.hpp"
+
 using namespace netvigil;
 
 TEST_CASE("errno maps to OONI failure strings", "[core][failure]") {
-  struct Row { int err; const char* ooni; };
+  struct Row {
+    int err;
+    const char* ooni;
+  };
   const Row table[] = {
-      {ECONNREFUSED, "connection_refused"}, {ECONNRESET, "connection_reset"},
-      {ETIMEDOUT, "generic_timeout_error"}, {EHOSTUNREACH, "host_unreachable"},
-      {ENETUNREACH, "network_unreachable"}, {ECONNABORTED, "connection_aborted"},
-      {EADDRNOTAVAIL, "address_not_available"}, {EAFNOSUPPORT, "address_family_not_supported"},
-      {EPIPE, "connection_reset"}, {ENOTCONN, "not_connected"}, {EPERM, "permission_denied"},
+      {ECONNREFUSED, "connection_refused"},
+      {ECONNRESET, "connection_reset"},
+      {ETIMEDOUT, "generic_timeout_error"},
+      {EHOSTUNREACH, "host_unreachable"},
+      {ENETUNREACH, "network_unreachable"},
+      {ECONNABORTED, "connection_aborted"},
+      {EADDRNOTAVAIL, "address_not_available"},
+      {EAFNOSUPPORT, "address_family_not_supported"},
+      {EPIPE, "connection_reset"},
+      {ENOTCONN, "not_connected"},
+      {EPERM, "permission_denied"},
       {EDOM, "unknown_failure"},
   };
   for (const auto& row : table) {
@@ -50,8 +60,8 @@ TEST_CASE("scrubbing is binary-safe and covers a whole page", "[core][failure]")
     CHECK(s.find(leak) == std::string::npos);
   CHECK(s.find("Your address: [scrubbed] (IPv6 [scrubbed])") != std::string::npos);
   CHECK(s.size() == page.size() - std::string("203.0.113.77").size() -
-                         std::string("2001:db8:0:1::77").size() -
-                         std::string("198.51.100.1").size() + 3 * std::string("[scrubbed]").size());
+                        std::string("2001:db8:0:1::77").size() -
+                        std::string("198.51.100.1").size() + 3 * std::string("[scrubbed]").size());
   CHECK(scrub_addresses("") == "");
   CHECK(scrub_addresses("1.2.3.4") == "[scrubbed]");
   CHECK(scrub_addresses("version 1.2.3 only") == "version 1.2.3 only");

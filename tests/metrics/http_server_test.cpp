@@ -1,13 +1,13 @@
 // HttpServer over real loopback HTTP: /metrics, /healthz, status page, 404, auth, TLS, bind errors.
-#include <catch2/catch.hpp>
+#include "metrics/http_server.hpp"
 
+#include <catch2/catch.hpp>
 #include <cstdio>
 #include <fstream>
 #include <thread>
 
 #include "../support/test_pki.hpp"
 #include "http_get.hpp"
-#include "metrics/http_server.hpp"
 #include "sample_metrics.hpp"
 
 using namespace netvigil;
@@ -199,8 +199,8 @@ TEST_CASE("a port already in use gives a clear error, not an exception", "[metri
   std::unique_ptr<HttpServer> second;
   REQUIRE_NOTHROW(second = HttpServer::start(o, m.collectable(), nullptr, {}, error));
   CHECK_FALSE(second);
-  CHECK(error == "cannot listen on 127.0.0.1:" + std::to_string(first->port()) +
-                     ": address in use");
+  CHECK(error ==
+        "cannot listen on 127.0.0.1:" + std::to_string(first->port()) + ": address in use");
   // The first server still answers.
   CHECK(http_get(first->port(), "/metrics").status == 200);
 }
@@ -216,7 +216,8 @@ TEST_CASE("a malformed listen address is an error", "[metrics][http]") {
   }
 }
 
-TEST_CASE("TLS: serves with the configured certificate, or refuses clearly", "[metrics][http][tls]") {
+TEST_CASE("TLS: serves with the configured certificate, or refuses clearly",
+          "[metrics][http][tls]") {
   const auto& pki = netvigil::testing::test_pki();
   Metrics m(sample_vantage());
   auto o = loopback_any_port();

@@ -1,13 +1,12 @@
 // ProbeSeries: the compact per-probe table serializes like prometheus-cpp families would.
-#include <catch2/catch.hpp>
-
-#include <atomic>
-#include <sstream>
-#include <thread>
+#include "metrics/probe_series.hpp"
 
 #include <prometheus/text_serializer.h>
 
-#include "metrics/probe_series.hpp"
+#include <atomic>
+#include <catch2/catch.hpp>
+#include <sstream>
+#include <thread>
 
 using namespace netvigil;
 
@@ -31,8 +30,11 @@ TEST_CASE("probe table: registration, observations and the four families", "[met
   t.sync({{"gw", ProbeKind::tcp, Group::local, ""},
           {"tg-443", ProbeKind::tcp, Group::international, "telegram"}});
   std::string s = text(t);
-  CHECK(has_line(s, "netvigil_probe_success{group=\"local\",kind=\"tcp\",probe=\"gw\",service=\"\"} 0"));
-  CHECK(has_line(s, "netvigil_probe_runs_total{group=\"international\",kind=\"tcp\",probe=\"tg-443\",service=\"telegram\"} 0"));
+  CHECK(has_line(
+      s, "netvigil_probe_success{group=\"local\",kind=\"tcp\",probe=\"gw\",service=\"\"} 0"));
+  CHECK(has_line(s,
+                 "netvigil_probe_runs_total{group=\"international\",kind=\"tcp\",probe=\"tg-443\","
+                 "service=\"telegram\"} 0"));
   CHECK(has_line(s, "# TYPE netvigil_probe_runs_total counter"));
   CHECK(s.find("netvigil_probe_failures_total") == std::string::npos);
   CHECK(s.find("netvigil_tls_cert_expiry_timestamp_seconds") == std::string::npos);
@@ -44,10 +46,15 @@ TEST_CASE("probe table: registration, observations and the four families", "[met
   t.observe("tg-443", ProbeKind::tcp, Group::international, "telegram", false,
             Failure::generic_timeout_error, 1'800'000'000);
   s = text(t);
-  CHECK(has_line(s, "netvigil_probe_success{group=\"local\",kind=\"tcp\",probe=\"gw\",service=\"\"} 1"));
-  CHECK(has_line(s, "netvigil_probe_runs_total{group=\"international\",kind=\"tcp\",probe=\"tg-443\",service=\"telegram\"} 4"));
-  CHECK(has_line(s, "netvigil_probe_failures_total{failure=\"connection_reset\",probe=\"tg-443\"} 3"));
-  CHECK(has_line(s, "netvigil_probe_failures_total{failure=\"generic_timeout_error\",probe=\"tg-443\"} 1"));
+  CHECK(has_line(
+      s, "netvigil_probe_success{group=\"local\",kind=\"tcp\",probe=\"gw\",service=\"\"} 1"));
+  CHECK(has_line(s,
+                 "netvigil_probe_runs_total{group=\"international\",kind=\"tcp\",probe=\"tg-443\","
+                 "service=\"telegram\"} 4"));
+  CHECK(has_line(s,
+                 "netvigil_probe_failures_total{failure=\"connection_reset\",probe=\"tg-443\"} 3"));
+  CHECK(has_line(
+      s, "netvigil_probe_failures_total{failure=\"generic_timeout_error\",probe=\"tg-443\"} 1"));
   CHECK(has_line(s, "netvigil_tls_cert_expiry_timestamp_seconds{probe=\"tg-443\"} 1800000000"));
   CHECK(s.find("failure=\"connection_reset\",probe=\"gw\"") == std::string::npos);
   CHECK(t.size() == 2);
@@ -62,10 +69,13 @@ TEST_CASE("probe table: sync keeps counters, resets changed labels, drops the re
     t.observe(id, ProbeKind::dns, Group::isp, "", false, Failure::dns_nxdomain_error, 0);
   t.sync({{"a", ProbeKind::dns, Group::isp, ""}, {"b", ProbeKind::http, Group::international, ""}});
   const std::string s = text(t);
-  CHECK(has_line(s, "netvigil_probe_runs_total{group=\"isp\",kind=\"dns\",probe=\"a\",service=\"\"} 1"));
+  CHECK(has_line(
+      s, "netvigil_probe_runs_total{group=\"isp\",kind=\"dns\",probe=\"a\",service=\"\"} 1"));
   CHECK(has_line(s, "netvigil_probe_failures_total{failure=\"dns_nxdomain_error\",probe=\"a\"} 1"));
   // b moved group: new series from zero, its old failures gone with them.
-  CHECK(has_line(s, "netvigil_probe_runs_total{group=\"international\",kind=\"http\",probe=\"b\",service=\"\"} 0"));
+  CHECK(has_line(s,
+                 "netvigil_probe_runs_total{group=\"international\",kind=\"http\",probe=\"b\","
+                 "service=\"\"} 0"));
   CHECK(s.find("probe=\"b\"} 1") == std::string::npos);
   CHECK(s.find("probe=\"c\"") == std::string::npos);
   CHECK(t.size() == 2);
@@ -76,7 +86,9 @@ TEST_CASE("probe table: an unknown id is added once from its observation", "[met
   t.observe("late", ProbeKind::service, Group::international, "signal", true, Failure::none, 0);
   t.observe("late", ProbeKind::service, Group::international, "signal", true, Failure::none, 0);
   CHECK(t.size() == 1);
-  CHECK(has_line(text(t), "netvigil_probe_runs_total{group=\"international\",kind=\"service\",probe=\"late\",service=\"signal\"} 2"));
+  CHECK(has_line(text(t),
+                 "netvigil_probe_runs_total{group=\"international\",kind=\"service\",probe="
+                 "\"late\",service=\"signal\"} 2"));
 }
 
 TEST_CASE("probe table: scrapes while the loop observes see whole counts", "[metrics]") {
@@ -99,6 +111,9 @@ TEST_CASE("probe table: scrapes while the loop observes see whole counts", "[met
   done = true;
   scraper.join();
   const std::string s = text(t);
-  CHECK(has_line(s, "netvigil_probe_runs_total{group=\"domestic\",kind=\"tcp\",probe=\"p199\",service=\"\"} 50"));
-  CHECK(has_line(s, "netvigil_probe_failures_total{failure=\"connection_refused\",probe=\"p7\"} 50"));
+  CHECK(has_line(
+      s,
+      "netvigil_probe_runs_total{group=\"domestic\",kind=\"tcp\",probe=\"p199\",service=\"\"} 50"));
+  CHECK(
+      has_line(s, "netvigil_probe_failures_total{failure=\"connection_refused\",probe=\"p7\"} 50"));
 }

@@ -1,11 +1,11 @@
 // A Metrics instance populated the way a running daemon would populate it, for scrape tests.
 #pragma once
 
+#include <prometheus/text_serializer.h>
+
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <prometheus/text_serializer.h>
 
 #include "metrics/metrics.hpp"
 

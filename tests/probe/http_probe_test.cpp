@@ -8,11 +8,10 @@
 #include <openssl/evp.h>
 
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <cstring>
 #include <string>
-
-#include <catch2/catch.hpp>
 
 #include "../support/curl_probe_env.hpp"
 #include "../support/test_server.hpp"
@@ -53,8 +52,8 @@ extern "C" int getaddrinfo(const char* node, const char* service, const addrinfo
   return real(node, service, hints, res);
 }
 extern "C" void freeaddrinfo(addrinfo* ai) {
-  if (ai != nullptr && ai->ai_addr == reinterpret_cast<sockaddr*>(ai + 1) && ai->ai_next == nullptr &&
-      ai->ai_canonname == nullptr && ai->ai_family == AF_INET &&
+  if (ai != nullptr && ai->ai_addr == reinterpret_cast<sockaddr*>(ai + 1) &&
+      ai->ai_next == nullptr && ai->ai_canonname == nullptr && ai->ai_family == AF_INET &&
       reinterpret_cast<sockaddr_in*>(ai + 1)->sin_addr.s_addr == htonl(INADDR_LOOPBACK)) {
     std::free(ai);  // one of ours
     return;
@@ -143,7 +142,8 @@ TEST_CASE("http probe: the body hash does not give away an address the page echo
 }
 
 TEST_CASE("http probe: GET records status, phases, hash, title, headers", "[probe][http]") {
-  const std::string body = "<html><head><TITLE>\n  Hello   there </title></head><body>hi</body></html>";
+  const std::string body =
+      "<html><head><TITLE>\n  Hello   there </title></head><body>hi</body></html>";
   TestServer server({ServerMode::respond, http_response(200, body, "Server: lab-nginx\r\n")});
   CurlProbeEnv e;
   auto m = e.run(&run_http_probe, http_spec(url("http", server)), 3000ms);
@@ -214,7 +214,8 @@ TEST_CASE("http probe: HTTPS with phases and certificate checks", "[probe][http]
 TEST_CASE("http probe: network failures", "[probe][http]") {
   CurlProbeEnv e;
   SECTION("refused") {
-    auto m = e.run(&run_http_probe, http_spec("http://good.test:" + std::to_string(closed_port()) + "/"), 3000ms);
+    auto m = e.run(&run_http_probe,
+                   http_spec("http://good.test:" + std::to_string(closed_port()) + "/"), 3000ms);
     REQUIRE(m);
     CHECK(m->failure.ooni_string() == "connection_refused");
     CHECK(m->failure.op == Operation::connect);
@@ -252,8 +253,9 @@ TEST_CASE("http probe: block pages by body, header and DNS fingerprints", "[prob
   CurlProbeEnv e;
   e.env.knowledge = &k;
   SECTION("body") {
-    TestServer server({ServerMode::respond,
-                       http_response(403, "<html><iframe src=\"http://10.10.34.34:80\"></iframe>")});
+    TestServer server(
+        {ServerMode::respond,
+         http_response(403, "<html><iframe src=\"http://10.10.34.34:80\"></iframe>")});
     auto m = e.run(&run_http_probe, http_spec(url("http", server)), 3000ms);
     REQUIRE(m);
     CHECK_FALSE(m->ok);
@@ -264,14 +266,16 @@ TEST_CASE("http probe: block pages by body, header and DNS fingerprints", "[prob
     CHECK(m->http_status == 403);
   }
   SECTION("header") {
-    TestServer server({ServerMode::respond, http_response(200, "blocked", "Server: Peyvand Filter\r\n")});
+    TestServer server(
+        {ServerMode::respond, http_response(200, "blocked", "Server: Peyvand Filter\r\n")});
     auto m = e.run(&run_http_probe, http_spec(url("http", server)), 3000ms);
     REQUIRE(m);
     CHECK(m->method == Method::http_blockpage);
     CHECK(m->evidence["fingerprint"] == "ir-server");
   }
   SECTION("an ordinary page matches nothing") {
-    TestServer server({ServerMode::respond, http_response(200, "<iframe src=\"http://10.10.34.37\">")});
+    TestServer server(
+        {ServerMode::respond, http_response(200, "<iframe src=\"http://10.10.34.37\">")});
     auto m = e.run(&run_http_probe, http_spec(url("http", server)), 3000ms);
     REQUIRE(m);
     CHECK(m->ok);
@@ -308,7 +312,8 @@ TEST_CASE("http probe: status, redirects and the body cap", "[probe][http]") {
     CHECK(n->http_status == 404);
   }
   SECTION("a redirect is not followed; Location is evidence") {
-    TestServer server({ServerMode::respond, http_response(302, "", "Location: http://blocked.test/\r\n")});
+    TestServer server(
+        {ServerMode::respond, http_response(302, "", "Location: http://blocked.test/\r\n")});
     auto m = e.run(&run_http_probe, http_spec(url("http", server)), 3000ms);
     REQUIRE(m);
     CHECK(m->ok);
